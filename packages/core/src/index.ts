@@ -1,0 +1,3 @@
+export type * from './types.js'
+export { planMerge } from './merge.js'
+export type { MergeInputPlan, MergePlan } from './merge.js'

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup'
+import { nordBuild } from '../../tsup.base'
+
+export default defineConfig(nordBuild())
