@@ -1,3 +1,5 @@
 export type * from './types.js'
 export { planMerge } from './merge.js'
 export type { MergeInputPlan, MergePlan } from './merge.js'
+export { createRandom, hashString32 } from './random.js'
+export type { Random } from './random.js'
