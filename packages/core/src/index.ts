@@ -3,3 +3,12 @@ export { planMerge } from './merge.js'
 export type { MergeInputPlan, MergePlan } from './merge.js'
 export { createRandom, hashString32 } from './random.js'
 export type { Random } from './random.js'
+export {
+  IssueList,
+  isNordError,
+  NordError,
+  NordValidationError,
+} from './errors.js'
+export type { Issue, NordErrorOptions } from './errors.js'
+export * from './descriptor/index.js'
+export * from './search/index.js'
