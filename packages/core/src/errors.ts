@@ -55,10 +55,11 @@ export class NordValidationError extends NordError {
 
 /** True when `error` is a nord error, also one made by another copy of core. */
 export function isNordError(error: unknown): error is NordError {
+  const code = (error as { code?: unknown } | null)?.code
   return (
     error instanceof Error &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    (error as { code: string }).code.startsWith('NORD_ERR_')
+    typeof code === 'string' &&
+    code.startsWith('NORD_ERR_')
   )
 }
 
