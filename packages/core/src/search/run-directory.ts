@@ -1,0 +1,262 @@
+/**
+ * The run directory: `config.json` (the resolved configuration),
+ * `journal.jsonl` (one event per line, appended as the run goes) and
+ * `summary.json` (rewritten after every generation).
+ */
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
+import { join, resolve } from 'node:path'
+import { NordError } from '../errors.js'
+import type { JournalEvent, JsonValue } from '../types.js'
+import { isPlainObject } from './options.js'
+
+export const JOURNAL_FILE = 'journal.jsonl'
+export const CONFIG_FILE = 'config.json'
+export const SUMMARY_FILE = 'summary.json'
+
+export interface RunDirectoryOptions {
+  /**
+   * Replace the journal, configuration and summary of an earlier run in the
+   * same folder (other files stay). Default false: such a folder is rejected.
+   */
+  overwrite?: boolean
+}
+
+/** An open run directory. It owns a file descriptor until `close()`. */
+export interface RunDirectory {
+  /** The absolute path of the folder. */
+  readonly path: string
+  readonly journalPath: string
+  readonly configPath: string
+  readonly summaryPath: string
+  /** Writes `config.json`, pretty-printed. */
+  writeConfig(config: JsonValue): void
+  /**
+   * Appends one event as a JSON line and flushes it to disk (fsync) before
+   * returning, so a killed process loses at most the line being written.
+   */
+  append(event: JournalEvent): void
+  /** Replaces `summary.json` atomically (a temporary file, then a rename). */
+  writeSummary(summary: unknown): void
+  /** Flushes and closes the journal; later calls do nothing. */
+  close(): void
+}
+
+/**
+ * Creates the folder (with its parents) and a new, empty journal in it.
+ *
+ * @throws NordError `NORD_ERR_RUN_EXISTS` when the folder already contains a
+ *   journal and `overwrite` is not set, `NORD_ERR_RUN_DIRECTORY` when the
+ *   folder or the journal cannot be created.
+ */
+export function openRunDirectory(
+  dir: string,
+  options: RunDirectoryOptions = {},
+): RunDirectory {
+  const path = resolve(dir)
+  const journalPath = join(path, JOURNAL_FILE)
+  const configPath = join(path, CONFIG_FILE)
+  const summaryPath = join(path, SUMMARY_FILE)
+
+  createFolder(path)
+  if (options.overwrite === true) {
+    rmSync(configPath, { force: true })
+    rmSync(summaryPath, { force: true })
+  }
+  let fd: number | undefined = openJournal(journalPath, options.overwrite)
+
+  return {
+    path,
+    journalPath,
+    configPath,
+    summaryPath,
+
+    writeConfig(config) {
+      writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`)
+    },
+
+    append(event) {
+      if (fd === undefined) {
+        throw new NordError(
+          'NORD_ERR_RUN_CLOSED',
+          `cannot append a '${event.type}' event: the journal ${journalPath} is closed`,
+          { value: event, hint: 'Append events before calling close()' },
+        )
+      }
+      writeAll(fd, `${JSON.stringify(event)}\n`)
+      fsyncSync(fd)
+    },
+
+    writeSummary(summary) {
+      writeAtomically(summaryPath, `${JSON.stringify(summary, null, 2)}\n`)
+    },
+
+    close() {
+      if (fd === undefined) return
+      const open = fd
+      fd = undefined
+      fsyncSync(open)
+      closeSync(open)
+    },
+  }
+}
+
+function createFolder(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true })
+  } catch (error) {
+    throw new NordError(
+      'NORD_ERR_RUN_DIRECTORY',
+      `cannot create the run directory ${path}: ${messageOf(error)}`,
+      { value: path, hint: 'Choose another --out folder', cause: error },
+    )
+  }
+}
+
+function openJournal(journalPath: string, overwrite?: boolean): number {
+  // 'wx' fails if the file exists, so two runs started at once into the same
+  // folder cannot both write one journal.
+  const flags = overwrite === true ? 'w' : 'wx'
+  try {
+    return openSync(journalPath, flags)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new NordError(
+        'NORD_ERR_RUN_EXISTS',
+        `the folder ${resolve(journalPath, '..')} already contains a run (${JOURNAL_FILE})`,
+        {
+          value: journalPath,
+          hint: 'Choose another output folder (--out), remove the folder, or allow overwriting it',
+        },
+      )
+    }
+    throw new NordError(
+      'NORD_ERR_RUN_DIRECTORY',
+      `cannot create the journal ${journalPath}: ${messageOf(error)}`,
+      { value: journalPath, cause: error },
+    )
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text)
+  let offset = 0
+  while (offset < bytes.length) {
+    offset += writeSync(fd, bytes, offset, bytes.length - offset)
+  }
+}
+
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`
+  const fd = openSync(temporary, 'w')
+  try {
+    writeAll(fd, text)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temporary, path)
+}
+
+/** The events of a journal and what was dropped from its end. */
+export interface JournalContents {
+  events: JournalEvent[]
+  /**
+   * The last line when it is incomplete: no newline and not valid JSON, as
+   * left by a process killed while writing it. Null when the file ends cleanly.
+   */
+  truncated: { line: number; text: string } | null
+}
+
+/**
+ * Reads a journal. An incomplete last line is dropped and reported in
+ * `truncated`.
+ *
+ * @throws NordError `NORD_ERR_JOURNAL` naming the file and line for any other
+ *   line that is not a JSON object with a string `type` and `time`, and when
+ *   the file cannot be read.
+ */
+export function readJournal(path: string): JournalContents {
+  const text = readJournalText(path)
+  const lines = text.split('\n')
+  // A file that ends with a newline splits into a last empty string.
+  const lastComplete = text.endsWith('\n') || text === ''
+  if (lastComplete) lines.pop()
+
+  const events: JournalEvent[] = []
+  let truncated: JournalContents['truncated'] = null
+  for (const [index, line] of lines.entries()) {
+    const number = index + 1
+    const isLast = index === lines.length - 1
+    const parsed = parseLine(line)
+    if (parsed !== undefined && isJournalEvent(parsed)) {
+      events.push(parsed)
+    } else if (isLast && !lastComplete && parsed === undefined) {
+      truncated = { line: number, text: line }
+    } else {
+      throw malformedLine(path, number, line, parsed !== undefined)
+    }
+  }
+  return { events, truncated }
+}
+
+function readJournalText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new NordError(
+      'NORD_ERR_JOURNAL',
+      `cannot read the journal ${path}: ${messageOf(error)}`,
+      { value: path, hint: 'Check the path of the run folder', cause: error },
+    )
+  }
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line)
+  } catch {
+    return undefined
+  }
+}
+
+function isJournalEvent(value: unknown): value is JournalEvent {
+  return (
+    isPlainObject(value) &&
+    typeof value.type === 'string' &&
+    typeof value.time === 'string'
+  )
+}
+
+function malformedLine(
+  path: string,
+  number: number,
+  line: string,
+  parsed: boolean,
+): NordError {
+  const problem = parsed
+    ? 'is JSON but not a journal event (an object with a string type and time)'
+    : 'is not valid JSON'
+  const excerpt = line.length > 80 ? `${line.slice(0, 77)}...` : line
+  return new NordError(
+    'NORD_ERR_JOURNAL',
+    `${path}:${number} ${problem}: ${excerpt}`,
+    {
+      value: line,
+      hint: 'The journal was edited or damaged; restore it or remove the line',
+    },
+  )
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
