@@ -41,7 +41,11 @@ export class NordError extends Error {
 export class NordValidationError extends NordError {
   readonly issues: Issue[]
 
-  constructor(subject: string, issues: Issue[], options: NordErrorOptions = {}) {
+  constructor(
+    subject: string,
+    issues: Issue[],
+    options: NordErrorOptions = {},
+  ) {
     const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`)
     super(
       issues[0]?.code ?? 'NORD_ERR_INVALID',

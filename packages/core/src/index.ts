@@ -1,14 +1,14 @@
-export type * from './types.js'
-export { planMerge } from './merge.js'
-export type { MergeInputPlan, MergePlan } from './merge.js'
-export { createRandom, hashString32 } from './random.js'
-export type { Random } from './random.js'
+export * from './descriptor/index.js'
+export type { Issue, NordErrorOptions } from './errors.js'
 export {
   IssueList,
   isNordError,
   NordError,
   NordValidationError,
 } from './errors.js'
-export type { Issue, NordErrorOptions } from './errors.js'
-export * from './descriptor/index.js'
+export type { MergeInputPlan, MergePlan } from './merge.js'
+export { planMerge } from './merge.js'
+export type { Random } from './random.js'
+export { createRandom, hashString32 } from './random.js'
 export * from './search/index.js'
+export type * from './types.js'

@@ -87,7 +87,9 @@ class Xoshiro128 implements Random {
 
   int(min: number, max: number): number {
     if (!Number.isInteger(min) || !Number.isInteger(max) || max < min) {
-      throw new RangeError(`int(min, max) needs integers with min <= max, got ${min}, ${max}`)
+      throw new RangeError(
+        `int(min, max) needs integers with min <= max, got ${min}, ${max}`,
+      )
     }
     return min + Math.floor(this.next() * (max - min + 1))
   }
@@ -97,7 +99,8 @@ class Xoshiro128 implements Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new RangeError('pick() needs a non-empty array')
+    if (items.length === 0)
+      throw new RangeError('pick() needs a non-empty array')
     return items[this.int(0, items.length - 1)]!
   }
 

@@ -227,7 +227,10 @@ export interface Environment {
   stop(): Promise<void>
   send(to: number, message: JsonValue | Uint8Array): Promise<void>
   receive(from: number): Promise<JsonValue | Uint8Array>
-  broadcast<T extends JsonValue | Float32Array>(value: T, root?: number): Promise<T>
+  broadcast<T extends JsonValue | Float32Array>(
+    value: T,
+    root?: number,
+  ): Promise<T>
   gather<T extends JsonValue>(value: T, root?: number): Promise<T[] | undefined>
   barrier(): Promise<void>
   allReduce(buffer: Float32Array, op?: ReduceOp): Promise<Float32Array>

@@ -278,6 +278,5 @@ function logLoaded(logger: Logger, dataset: Dataset): void {
   ]
   logger.info(
     `loaded ${dataset.name} from ${dataset.source.dir}: ${counts.join(', ')}`,
-    { dataset: dataset.name, source: dataset.source },
   )
 }

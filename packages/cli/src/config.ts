@@ -1,0 +1,299 @@
+import { readFileSync } from 'node:fs'
+import { IssueList, type JsonValue, NordError } from '@nord/core'
+
+/** A plugin choice in a configuration: a short name or a package, and its options. */
+export interface PluginChoice {
+  /** A built-in short name (`ga`, `local`) or a package name. */
+  use: string
+  options: Record<string, JsonValue>
+}
+
+/** The configuration of `nord search`, as `--config FILE` holds it. */
+export interface SearchConfig {
+  /** The run seed: every random choice of the run derives from it. */
+  seed: number
+  /** The run directory. */
+  out: string
+  space: {
+    name: 'conv-net-size'
+    /** Convolutional layers. */
+    layers: number
+    /** Inclusive bounds of each layer's filter count. */
+    filters: [number, number]
+    /** Inclusive bounds of each layer's square kernel size. */
+    kernelSize: [number, number]
+    padding: 'valid' | 'same'
+  }
+  optimizer: PluginChoice
+  evaluator: PluginChoice & {
+    /** Seconds after which one evaluation is recorded as failed; 0 for none. */
+    timeout: number
+  }
+  dataset: {
+    name: 'fashion-mnist' | 'mnist' | 'cifar10'
+    /** A folder holding the dataset's files; null to look them up. */
+    dataDir: string | null
+    /** Training samples, a stratified seeded subset; null for all. */
+    trainSize: number | null
+    /** Test samples, a stratified seeded subset; null for all. */
+    testSize: number | null
+  }
+}
+
+/**
+ * The defaults: the NORD paper's first experiment (a local genetic algorithm
+ * over two convolutional layers with 1 to 50 filters and kernels of 1 to 50,
+ * crossover 0.9, mutation 0.2) on a subset of Fashion-MNIST sized to finish
+ * in a few minutes on two cores.
+ */
+export function defaultSearchConfig(): SearchConfig {
+  return {
+    seed: 1,
+    out: `runs/${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    space: {
+      name: 'conv-net-size',
+      layers: 2,
+      filters: [1, 50],
+      kernelSize: [1, 50],
+      padding: 'valid',
+    },
+    optimizer: {
+      use: 'ga',
+      options: {
+        population: 10,
+        generations: 5,
+        crossoverRate: 0.9,
+        mutationRate: 0.2,
+      },
+    },
+    evaluator: {
+      use: 'local',
+      options: { epochs: 1, batchSize: 32 },
+      timeout: 0,
+    },
+    dataset: {
+      name: 'fashion-mnist',
+      dataDir: null,
+      trainSize: 2000,
+      testSize: 1000,
+    },
+  }
+}
+
+/** The command-line options of `nord search` that override the configuration. */
+export interface SearchFlags {
+  config?: string
+  optimizer?: string
+  evaluator?: string
+  dataset?: string
+  dataDir?: string
+  population?: string
+  generations?: string
+  epochs?: string
+  batchSize?: string
+  trainSize?: string
+  testSize?: string
+  seed?: string
+  out?: string
+}
+
+/**
+ * Resolves the configuration of a search: the defaults, then the file given
+ * with `--config`, then the command-line flags. Every problem is reported at
+ * once with its key path.
+ */
+export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
+  const config = defaultSearchConfig()
+  const issues = new IssueList()
+
+  if (flags.config) mergeFile(config, flags.config, issues)
+
+  const text = (value: string | undefined) => value
+  const setInteger = (
+    flag: string,
+    value: string | undefined,
+    apply: (n: number) => void,
+  ) => {
+    if (value === undefined) return
+    const n = Number(value)
+    if (!Number.isSafeInteger(n)) {
+      issues.add(
+        `--${flag}`,
+        `must be an integer, got ${JSON.stringify(value)}`,
+      )
+      return
+    }
+    apply(n)
+  }
+
+  if (text(flags.optimizer))
+    config.optimizer = { use: flags.optimizer!, options: {} }
+  if (text(flags.evaluator)) {
+    config.evaluator = { ...config.evaluator, use: flags.evaluator! }
+  }
+  if (flags.dataset) config.dataset.name = flags.dataset as never
+  if (flags.dataDir) config.dataset.dataDir = flags.dataDir
+  if (flags.out) config.out = flags.out
+  setInteger('seed', flags.seed, (n) => {
+    config.seed = n
+  })
+  setInteger('population', flags.population, (n) => {
+    config.optimizer.options.population = n
+  })
+  setInteger('generations', flags.generations, (n) => {
+    config.optimizer.options.generations = n
+  })
+  setInteger('epochs', flags.epochs, (n) => {
+    config.evaluator.options.epochs = n
+  })
+  setInteger('batch-size', flags.batchSize, (n) => {
+    config.evaluator.options.batchSize = n
+  })
+  setInteger('train-size', flags.trainSize, (n) => {
+    config.dataset.trainSize = n
+  })
+  setInteger('test-size', flags.testSize, (n) => {
+    config.dataset.testSize = n
+  })
+
+  checkConfig(config, issues)
+  issues.throwIfAny('the search configuration')
+  return config
+}
+
+function mergeFile(config: SearchConfig, file: string, issues: IssueList) {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new NordError(
+      'NORD_ERR_CONFIG',
+      `cannot read the configuration file ${file}: ${reason}`,
+      { value: file, hint: 'Pass a JSON file with --config' },
+    )
+  }
+  if (!isRecord(parsed)) {
+    issues.add(
+      'config',
+      `must be a JSON object, got ${describe(parsed)}`,
+      'NORD_ERR_CONFIG',
+    )
+    return
+  }
+  mergeInto(config as unknown as Record<string, unknown>, parsed, '', issues)
+}
+
+/** Copies `source` into `target` key by key, rejecting keys `target` lacks. */
+function mergeInto(
+  target: Record<string, unknown>,
+  source: Record<string, unknown>,
+  path: string,
+  issues: IssueList,
+) {
+  for (const [key, value] of Object.entries(source)) {
+    const keyPath = path ? `${path}.${key}` : key
+    if (!(key in target)) {
+      issues.add(
+        keyPath,
+        `unknown key; known keys here are ${Object.keys(target).join(', ')}`,
+        'NORD_ERR_CONFIG',
+      )
+      continue
+    }
+    const current = target[key]
+    // Plugin options are checked by the plugin itself, so they are taken whole.
+    if (key === 'options') {
+      if (!isRecord(value)) {
+        issues.add(
+          keyPath,
+          `must be an object, got ${describe(value)}`,
+          'NORD_ERR_CONFIG',
+        )
+      } else {
+        target[key] = { ...(current as object), ...value }
+      }
+      continue
+    }
+    if (isRecord(current) && isRecord(value)) {
+      mergeInto(current, value, keyPath, issues)
+    } else if (isRecord(current)) {
+      issues.add(
+        keyPath,
+        `must be an object, got ${describe(value)}`,
+        'NORD_ERR_CONFIG',
+      )
+    } else {
+      target[key] = value
+    }
+  }
+}
+
+function checkConfig(config: SearchConfig, issues: IssueList) {
+  const add = (path: string, message: string) =>
+    issues.add(path, message, 'NORD_ERR_CONFIG')
+  if (!Number.isSafeInteger(config.seed) || config.seed < 0) {
+    add('seed', `must be a non-negative integer, got ${describe(config.seed)}`)
+  }
+  if (typeof config.out !== 'string' || config.out === '') {
+    add('out', `must be a folder path, got ${describe(config.out)}`)
+  }
+  if (config.space.name !== 'conv-net-size') {
+    add(
+      'space.name',
+      `must be "conv-net-size", got ${describe(config.space.name)}`,
+    )
+  }
+  for (const key of ['use'] as const) {
+    if (typeof config.optimizer[key] !== 'string' || !config.optimizer[key]) {
+      add(
+        `optimizer.${key}`,
+        `must be a plugin name, got ${describe(config.optimizer[key])}`,
+      )
+    }
+    if (typeof config.evaluator[key] !== 'string' || !config.evaluator[key]) {
+      add(
+        `evaluator.${key}`,
+        `must be a plugin name, got ${describe(config.evaluator[key])}`,
+      )
+    }
+  }
+  const timeout = config.evaluator.timeout
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
+    add(
+      'evaluator.timeout',
+      `must be a number of seconds >= 0, got ${describe(timeout)}`,
+    )
+  }
+  const datasets = ['fashion-mnist', 'mnist', 'cifar10']
+  if (!datasets.includes(config.dataset.name)) {
+    add(
+      'dataset.name',
+      `must be one of ${datasets.join(', ')}, got ${describe(config.dataset.name)}`,
+    )
+  }
+  for (const key of ['trainSize', 'testSize'] as const) {
+    const value = config.dataset[key]
+    if (value !== null && (!Number.isSafeInteger(value) || value < 1)) {
+      add(
+        `dataset.${key}`,
+        `must be a positive integer or null, got ${describe(value)}`,
+      )
+    }
+  }
+  const dataDir = config.dataset.dataDir
+  if (dataDir !== null && typeof dataDir !== 'string') {
+    add(
+      'dataset.dataDir',
+      `must be a folder path or null, got ${describe(dataDir)}`,
+    )
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value)
+}

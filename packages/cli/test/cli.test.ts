@@ -1,0 +1,284 @@
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const bin = join(import.meta.dirname, '..', 'dist', 'bin.js')
+const execFileAsync = promisify(execFile)
+
+/** Runs `nord` in a child process and returns its exit code and output. */
+async function nord(args: string[], cwd = tmpdir()) {
+  try {
+    const { stdout, stderr } = await execFileAsync('node', [bin, ...args], {
+      cwd,
+      timeout: 600_000,
+      env: { ...process.env, NORD_DATA_DIR: '' },
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+function tempDir() {
+  return mkdtempSync(join(tmpdir(), 'nord-cli-'))
+}
+
+function readJournal(dir: string) {
+  return readFileSync(join(dir, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+}
+
+const tinySearch = [
+  'search',
+  '--population',
+  '4',
+  '--generations',
+  '2',
+  '--train-size',
+  '300',
+  '--test-size',
+  '100',
+  '--batch-size',
+  '32',
+  '--no-progress',
+]
+
+describe('nord inspect', () => {
+  it('prints layers, shapes and totals', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'net.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        layers: [
+          {
+            name: 'conv1',
+            type: 'conv2d',
+            params: { filters: 4, kernelSize: 3 },
+          },
+          { name: 'act', type: 'relu6', params: {} },
+        ],
+        connections: [['conv1', 'act']],
+      }),
+    )
+
+    const result = await nord([
+      'inspect',
+      file,
+      '--input',
+      '28x28x1',
+      '--classes',
+      '10',
+    ])
+
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('conv1 (conv2d)')
+    expect(result.stdout).toContain('[26, 26, 4]')
+    // conv: 3*3*1*4 + 4 = 40; head dense: 26*26*4*10 + 10 = 27050.
+    expect(result.stdout).toContain('Trainable parameters: 27,090')
+  })
+
+  it('reports every problem of an invalid descriptor', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'bad.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        layers: [
+          { name: 'a', type: 'conv2d', params: { filters: 4, kernelSize: 40 } },
+          { name: 'b', type: 'warp', params: {} },
+        ],
+        connections: [
+          ['a', 'b'],
+          ['b', 'missing'],
+        ],
+      }),
+    )
+
+    const result = await nord([
+      'inspect',
+      file,
+      '--input',
+      '28x28x1',
+      '--classes',
+      '10',
+    ])
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('NORD_ERR_UNKNOWN_LAYER_TYPE')
+    expect(result.stderr).toContain('missing')
+  })
+
+  it('rejects a malformed input shape', async () => {
+    const result = await nord([
+      'inspect',
+      'x.json',
+      '--input',
+      '28by28',
+      '--classes',
+      '10',
+    ])
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('--input must be HxWxC')
+  })
+})
+
+describe('nord search', () => {
+  it('records every candidate and repeats with the same seed', async () => {
+    const dir = tempDir()
+    const first = await nord([
+      ...tinySearch,
+      '--seed',
+      '3',
+      '--out',
+      join(dir, 'a'),
+    ])
+    const second = await nord([
+      ...tinySearch,
+      '--seed',
+      '3',
+      '--out',
+      join(dir, 'b'),
+    ])
+
+    expect(first.code).toBe(0)
+    expect(second.code).toBe(0)
+    const a = readJournal(join(dir, 'a')).filter((e) => e.type === 'evaluation')
+    const b = readJournal(join(dir, 'b')).filter((e) => e.type === 'evaluation')
+    expect(a).toHaveLength(8)
+    expect(b.map((e) => e.candidate.genotype)).toEqual(
+      a.map((e) => e.candidate.genotype),
+    )
+    expect(b.map((e) => e.evaluation.accuracy)).toEqual(
+      a.map((e) => e.evaluation.accuracy),
+    )
+    const summary = JSON.parse(
+      readFileSync(join(dir, 'a', 'summary.json'), 'utf8'),
+    )
+    expect(summary.status).toBe('completed')
+    expect(summary.counts.candidates).toBe(8)
+  }, 600_000)
+
+  it('takes options from a config file and lets flags override them', async () => {
+    const dir = tempDir()
+    const config = join(dir, 'config.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        seed: 5,
+        optimizer: { options: { population: 3, generations: 1 } },
+        dataset: { trainSize: 200, testSize: 100 },
+      }),
+    )
+
+    const result = await nord([
+      'search',
+      '--config',
+      config,
+      '--population',
+      '2',
+      '--no-progress',
+      '--out',
+      join(dir, 'run'),
+    ])
+
+    expect(result.code).toBe(0)
+    const resolved = JSON.parse(
+      readFileSync(join(dir, 'run', 'config.json'), 'utf8'),
+    )
+    expect(resolved.seed).toBe(5)
+    expect(resolved.optimizer.options.population).toBe(2)
+    expect(resolved.dataset.trainSize).toBe(200)
+    const evaluations = readJournal(join(dir, 'run')).filter(
+      (e) => e.type === 'evaluation',
+    )
+    expect(evaluations).toHaveLength(2)
+  }, 600_000)
+
+  it('lists every configuration problem at once', async () => {
+    const dir = tempDir()
+    const config = join(dir, 'config.json')
+    writeFileSync(
+      config,
+      JSON.stringify({
+        seed: -1,
+        colour: 'red',
+        dataset: { name: 'imagenet' },
+      }),
+    )
+
+    const result = await nord([
+      'search',
+      '--config',
+      config,
+      '--population',
+      'ten',
+    ])
+
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('seed: must be a non-negative integer')
+    expect(result.stderr).toContain('colour: unknown key')
+    expect(result.stderr).toContain('dataset.name: must be one of')
+    expect(result.stderr).toContain('--population: must be an integer')
+  })
+
+  it('refuses to overwrite an existing run', async () => {
+    const dir = tempDir()
+    const args = [
+      ...tinySearch,
+      '--generations',
+      '1',
+      '--population',
+      '2',
+      '--out',
+      join(dir, 'run'),
+    ]
+    expect((await nord(args)).code).toBe(0)
+
+    const again = await nord(args)
+
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('NORD_ERR_RUN_EXISTS')
+  }, 600_000)
+
+  it('stops cleanly on SIGINT with the journal intact', async () => {
+    const dir = tempDir()
+    const out = join(dir, 'run')
+    const child = spawn(
+      'node',
+      [bin, ...tinySearch, '--generations', '20', '--out', out],
+      { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    const firstCandidate = new Promise<void>((resolve) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk
+        if (stderr.includes('[1/')) resolve()
+      })
+    })
+    await firstCandidate
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) =>
+      child.on('exit', resolve),
+    )
+
+    expect(code).toBe(0)
+    const events = readJournal(out)
+    expect(events[0].type).toBe('run-start')
+    expect(events.at(-1)).toMatchObject({
+      type: 'run-end',
+      reason: 'interrupted',
+    })
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
+    expect(summary.status).toBe('interrupted')
+    const evaluations = events.filter((e) => e.type === 'evaluation')
+    expect(summary.counts.evaluated).toBe(evaluations.length)
+  }, 600_000)
+})
