@@ -1,4 +1,4 @@
-"""PyTorch side of throughput.mjs: trains the same networks on the CPU.
+"""Train the networks of throughput.mjs with PyTorch on the CPU.
 
 Reads one JSON argument (networks, samples, warmup, batchSize, learningRate),
 trains each network with Adam on the first Fashion-MNIST training images, and

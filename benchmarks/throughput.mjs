@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * Training throughput of nord (TensorFlow.js) against PyTorch on the CPU.
+ * Measures the training throughput of nord (TensorFlow.js) against PyTorch on
+ * the CPU.
  *
- * Trains the same three networks of the NORD paper's space (two convolutions
- * with ReLU6, then the classification head) on Fashion-MNIST for a fixed
- * number of samples: with nord on the default backend and on `cpu`, and with
- * PyTorch through throughput-torch.py when `/usr/bin/python3` can import
+ * Trains three networks of the search space of the NORD paper (Kyriakides and
+ * Margaritis, 2018): two convolutions with ReLU6, then the classification
+ * head. Each trains on Fashion-MNIST for a fixed number of samples (fewer on
+ * the slow `cpu` backend): with nord on the default backend and on `cpu`, and
+ * with PyTorch through throughput-torch.py when `/usr/bin/python3` can import
  * torch. Prints samples per second and the nord / PyTorch ratio, and writes
  * the numbers to results/throughput.json. It asserts nothing.
  *
@@ -35,8 +37,8 @@ const NETWORKS = [
 const HELP = `Usage: node benchmarks/throughput.mjs [options]
 
   --samples N       training samples per measurement (default 1024)
-  --cpu-samples N   the same on the cpu backend, which is about 100 times
-                    slower than wasm (default 64)
+  --cpu-samples N   the same on the cpu backend, which trained 140 to 600
+                    times slower than wasm here (default 64)
   --warmup N        samples trained before each measurement (default 64)
   --batch-size N    samples per optimizer step (default 64)
   --backends LIST   nord backends, comma-separated (default "auto,cpu")
@@ -55,7 +57,8 @@ async function main() {
     return
   }
 
-  // The backends are chosen here; NORD_BACKEND would override every choice.
+  // This script chooses the backends, and NORD_BACKEND would override every
+  // choice, so it only replaces `auto`.
   const envBackend = process.env.NORD_BACKEND
   delete process.env.NORD_BACKEND
   const backends = options.backends.map((name) =>
@@ -142,7 +145,9 @@ function parseOptions() {
   const positive = (key) => {
     const value = Number(values[key])
     if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`--${key} must be a positive integer, got ${values[key]}`)
+      throw new UsageError(
+        `--${key} must be a positive integer, got ${values[key]}`,
+      )
     }
     return value
   }
@@ -151,7 +156,10 @@ function parseOptions() {
     (name) => !NETWORKS.some((network) => network.name === name),
   )
   if (unknown.length > 0) {
-    throw new Error(`--networks: unknown network ${unknown.join(', ')}`)
+    const known = NETWORKS.map((network) => network.name).join(', ')
+    throw new UsageError(
+      `--networks: unknown network ${unknown.join(', ')}, choose from ${known}`,
+    )
   }
 
   return {
@@ -168,7 +176,7 @@ function parseOptions() {
   }
 }
 
-/** Fashion-MNIST training samples through @nord/curators, with a small test split. */
+/** Loads Fashion-MNIST training samples through @nord/curators, with a small test split. */
 async function loadData(trainSize) {
   const curator = createIdxCurator({
     name: 'fashion-mnist',
@@ -206,7 +214,7 @@ function subset(dataset, count) {
   return { ...dataset, train }
 }
 
-/** Runs throughput-torch.py; undefined when torch cannot be imported. */
+/** Runs throughput-torch.py. Returns undefined when torch cannot be imported. */
 function measureTorch(networks, options) {
   const script = join(HERE, 'throughput-torch.py')
   const config = {
@@ -272,7 +280,7 @@ function printTable(rows, torch) {
     const cells = [row.network, String(row.parameters)]
     cells.push(...columns.map((key) => format(row[key])))
     if (torch)
-      cells.push(...nordColumns.map((key) => format(row[key] / row.pytorch, 2)))
+      cells.push(...nordColumns.map((key) => ratio(row[key], row.pytorch)))
     return cells
   })
   const widths = header.map((title, index) =>
@@ -290,6 +298,12 @@ function printTable(rows, torch) {
   }
 }
 
+/** Formats a ratio with two significant digits, so that small ones stay readable. */
+function ratio(value, reference) {
+  const result = value / reference
+  return Number.isFinite(result) ? result.toPrecision(2) : '-'
+}
+
 function format(value, digits = 1) {
   return typeof value === 'number' && Number.isFinite(value)
     ? value.toFixed(digits)
@@ -300,7 +314,14 @@ function log(message) {
   process.stderr.write(`${message}\n`)
 }
 
+/** An invalid command-line option, reported without a stack trace. */
+class UsageError extends Error {}
+
 main().catch((error) => {
-  process.stderr.write(`${error.stack ?? error}\n`)
+  const text =
+    error instanceof UsageError
+      ? `${error.message}. Run with --help for the options.`
+      : (error.stack ?? String(error))
+  process.stderr.write(`${text}\n`)
   process.exitCode = 1
 })

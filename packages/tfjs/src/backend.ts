@@ -55,10 +55,10 @@ export interface BackendSelection {
 let lastSelection: BackendSelection | undefined
 
 /**
- * Activates a TensorFlow.js backend. `auto` takes the first that starts of
+ * Activates a TensorFlow.js backend. `auto` takes the first of
  * `@tensorflow/tfjs-node-gpu`, `@tensorflow/tfjs-node` (both optional, resolved
- * from the current working directory and then from this package), `wasm`
- * and `cpu`. A backend chosen explicitly that cannot start raises
+ * from the current working directory and then from this package), `wasm` and
+ * `cpu` that starts. A backend chosen explicitly that cannot start raises
  * `NordBackendError` (`NORD_ERR_BACKEND`).
  */
 export async function selectBackend(

@@ -176,7 +176,7 @@ export class DilatedConv2D extends layers.Layer {
     }
   }
 
-  /** The output size along one axis, for stride 1. */
+  /** Computes the output size along one axis, for stride 1. */
   private outputSize(input: number | null, window: number): number | null {
     if (input === null) return null
     if (this.options.padding === 'same') return input
