@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { IssueList, type JsonValue, NordError } from '@nord/core'
 
+/**
+ * The evaluation budget of a search whose configuration sets no budget and
+ * whose optimizer has no `generations` option: 50, the size of the default
+ * GA search (10 individuals for 5 generations).
+ */
+export const DEFAULT_EVALUATIONS = 50
+
 /** A plugin choice in a configuration: a short name or a package, and its options. */
 export interface PluginChoice {
   /** A built-in short name (`ga`, `local`) or a package name. */
@@ -23,6 +30,20 @@ export interface SearchConfig {
     /** Inclusive bounds of each layer's square kernel size. */
     kernelSize: [number, number]
     padding: 'valid' | 'same'
+  }
+  /**
+   * When the search stops: at the first limit reached; null is no limit.
+   * When all three are null the search runs for the optimizer's
+   * `generations` option if it has one (the GA), else for
+   * `DEFAULT_EVALUATIONS` evaluations.
+   */
+  budget: {
+    /** Candidates evaluated, cache hits and invalid ones included. */
+    evaluations: number | null
+    /** Ask/tell rounds; with a steady-state optimizer each round is one batch. */
+    generations: number | null
+    /** Wall-clock seconds after which no new evaluation starts. */
+    seconds: number | null
   }
   optimizer: PluginChoice
   evaluator: PluginChoice & {
@@ -57,6 +78,7 @@ export function defaultSearchConfig(): SearchConfig {
       kernelSize: [1, 50],
       padding: 'valid',
     },
+    budget: { evaluations: null, generations: null, seconds: null },
     optimizer: {
       use: 'ga',
       options: {
@@ -82,6 +104,9 @@ export function defaultSearchConfig(): SearchConfig {
 
 /** The command-line options of `nord search` that override the configuration. */
 export interface SearchFlags {
+  /** A run directory to continue; it excludes the other flags but the budget ones. */
+  resume?: string
+  evaluations?: string
   config?: string
   optimizer?: string
   evaluator?: string
@@ -108,8 +133,184 @@ export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
 
   if (flags.config) mergeFile(config, flags.config, issues)
 
-  const text = (value: string | undefined) => value
-  const setInteger = (
+  const setInteger = integerSetter(issues)
+  // Another plugin than the configured one starts from empty options, since
+  // options belong to one plugin.
+  if (flags.optimizer && flags.optimizer !== config.optimizer.use) {
+    config.optimizer = { use: flags.optimizer, options: {} }
+  }
+  if (flags.evaluator && flags.evaluator !== config.evaluator.use) {
+    config.evaluator = {
+      ...config.evaluator,
+      use: flags.evaluator,
+      options: {},
+    }
+  }
+  if (flags.dataset) config.dataset.name = flags.dataset as never
+  if (flags.dataDir) config.dataset.dataDir = flags.dataDir
+  if (flags.out) config.out = flags.out
+  setInteger('seed', flags.seed, (n) => {
+    config.seed = n
+  })
+  setInteger('population', flags.population, (n) => {
+    config.optimizer.options.population = n
+  })
+  setInteger('generations', flags.generations, (n) => {
+    setGenerations(config, n)
+  })
+  setInteger('evaluations', flags.evaluations, (n) => {
+    config.budget.evaluations = n
+  })
+  setInteger('epochs', flags.epochs, (n) => {
+    config.evaluator.options.epochs = n
+  })
+  setInteger('batch-size', flags.batchSize, (n) => {
+    config.evaluator.options.batchSize = n
+  })
+  setInteger('train-size', flags.trainSize, (n) => {
+    config.dataset.trainSize = n
+  })
+  setInteger('test-size', flags.testSize, (n) => {
+    config.dataset.testSize = n
+  })
+
+  applyDefaultBudget(config)
+  checkConfig(config, issues)
+  issues.throwIfAny('the search configuration')
+  return config
+}
+
+/** Flags that `--resume` accepts besides the budget ones, which only extend. */
+const RESUME_FLAGS: Record<string, string> = {
+  config: '--config',
+  optimizer: '--optimizer',
+  evaluator: '--evaluator',
+  dataset: '--dataset',
+  dataDir: '--data-dir',
+  population: '--population',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  trainSize: '--train-size',
+  testSize: '--test-size',
+  seed: '--seed',
+  out: '--out',
+}
+
+/** The configuration of a resumed run, and whether flags extended its budget. */
+export interface ResumedConfig {
+  config: SearchConfig
+  extended: boolean
+}
+
+/**
+ * Resolves the configuration of a run to resume: the recorded configuration
+ * of the run in `dir` (its `dataset.source` dropped, `out` set to `dir`),
+ * with the budget raised by `--generations` or `--evaluations`. Every other
+ * flag of `flags` is an error, because the run must go on as it started.
+ */
+export function resolveResumedConfig(
+  recorded: Record<string, JsonValue>,
+  dir: string,
+  flags: SearchFlags,
+): ResumedConfig {
+  const issues = new IssueList()
+  for (const [key, flag] of Object.entries(RESUME_FLAGS)) {
+    if (flags[key as keyof SearchFlags] === undefined) continue
+    issues.add(
+      flag,
+      'cannot be combined with --resume: a resumed run keeps the configuration it started with (config.json of the run); only --generations and --evaluations may raise its budget',
+      'NORD_ERR_CONFIG',
+    )
+  }
+
+  const config = defaultSearchConfig()
+  const stored = structuredClone(recorded) as Record<string, unknown>
+  if (isRecord(stored.dataset)) delete stored.dataset.source
+  mergeInto(config as unknown as Record<string, unknown>, stored, '', issues)
+  // The recorded options are complete, so they replace the defaults whole.
+  const optimizer = stored.optimizer as Partial<PluginChoice> | undefined
+  const evaluator = stored.evaluator as Partial<PluginChoice> | undefined
+  if (isRecord(optimizer?.options)) config.optimizer.options = optimizer.options
+  if (isRecord(evaluator?.options)) config.evaluator.options = evaluator.options
+  config.out = dir
+  applyDefaultBudget(config)
+
+  const before = { ...config.budget }
+  const setInteger = integerSetter(issues)
+  setInteger('generations', flags.generations, (n) => {
+    if (raiseLimit('generations', before.generations, n, issues)) {
+      setGenerations(config, n)
+    }
+  })
+  setInteger('evaluations', flags.evaluations, (n) => {
+    if (raiseLimit('evaluations', before.evaluations, n, issues)) {
+      config.budget.evaluations = n
+    }
+  })
+
+  checkConfig(config, issues)
+  issues.throwIfAny(`the configuration of the run in ${dir}`)
+  const extended =
+    config.budget.generations !== before.generations ||
+    config.budget.evaluations !== before.evaluations
+  return { config, extended }
+}
+
+function raiseLimit(
+  key: 'generations' | 'evaluations',
+  current: number | null,
+  requested: number,
+  issues: IssueList,
+): boolean {
+  if (current === null) {
+    issues.add(
+      `--${key}`,
+      `cannot be given with --resume: the run has no ${key} budget to raise`,
+      'NORD_ERR_CONFIG',
+    )
+    return false
+  }
+  if (requested < current) {
+    issues.add(
+      `--${key}`,
+      `must be at least ${current}, the run's ${key} budget, to resume it; got ${requested}`,
+      'NORD_ERR_CONFIG',
+    )
+    return false
+  }
+  return true
+}
+
+/**
+ * Sets the generations budget, and the optimizer's own `generations` option
+ * when it has one (the GA stops by itself after that many generations).
+ */
+function setGenerations(config: SearchConfig, generations: number): void {
+  config.budget.generations = generations
+  if ('generations' in config.optimizer.options) {
+    config.optimizer.options.generations = generations
+  }
+}
+
+/** Fills in the budget of a configuration that sets none (see `SearchConfig.budget`). */
+function applyDefaultBudget(config: SearchConfig): void {
+  const { budget } = config
+  if (!isRecord(budget)) return
+  const unset =
+    budget.evaluations === null &&
+    budget.generations === null &&
+    budget.seconds === null
+  if (!unset) return
+  const generations = config.optimizer.options?.generations
+  if (Number.isSafeInteger(generations)) {
+    budget.generations = generations as number
+  } else {
+    budget.evaluations = DEFAULT_EVALUATIONS
+  }
+}
+
+function integerSetter(issues: IssueList) {
+  return (
     flag: string,
     value: string | undefined,
     apply: (n: number) => void,
@@ -125,40 +326,6 @@ export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
     }
     apply(n)
   }
-
-  if (text(flags.optimizer))
-    config.optimizer = { use: flags.optimizer!, options: {} }
-  if (text(flags.evaluator)) {
-    config.evaluator = { ...config.evaluator, use: flags.evaluator! }
-  }
-  if (flags.dataset) config.dataset.name = flags.dataset as never
-  if (flags.dataDir) config.dataset.dataDir = flags.dataDir
-  if (flags.out) config.out = flags.out
-  setInteger('seed', flags.seed, (n) => {
-    config.seed = n
-  })
-  setInteger('population', flags.population, (n) => {
-    config.optimizer.options.population = n
-  })
-  setInteger('generations', flags.generations, (n) => {
-    config.optimizer.options.generations = n
-  })
-  setInteger('epochs', flags.epochs, (n) => {
-    config.evaluator.options.epochs = n
-  })
-  setInteger('batch-size', flags.batchSize, (n) => {
-    config.evaluator.options.batchSize = n
-  })
-  setInteger('train-size', flags.trainSize, (n) => {
-    config.dataset.trainSize = n
-  })
-  setInteger('test-size', flags.testSize, (n) => {
-    config.dataset.testSize = n
-  })
-
-  checkConfig(config, issues)
-  issues.throwIfAny('the search configuration')
-  return config
 }
 
 function mergeFile(config: SearchConfig, file: string, issues: IssueList) {
@@ -180,6 +347,14 @@ function mergeFile(config: SearchConfig, file: string, issues: IssueList) {
       'NORD_ERR_CONFIG',
     )
     return
+  }
+  // Options of the default plugins do not apply to another plugin.
+  for (const key of ['optimizer', 'evaluator'] as const) {
+    const choice = parsed[key]
+    const use = isRecord(choice) ? choice.use : undefined
+    if (typeof use === 'string' && use !== config[key].use) {
+      config[key].options = {}
+    }
   }
   mergeInto(config as unknown as Record<string, unknown>, parsed, '', issues)
 }
@@ -258,6 +433,7 @@ function checkConfig(config: SearchConfig, issues: IssueList) {
       )
     }
   }
+  checkBudget(config.budget, add)
   const timeout = config.evaluator.timeout
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
     add(
@@ -286,6 +462,31 @@ function checkConfig(config: SearchConfig, issues: IssueList) {
     add(
       'dataset.dataDir',
       `must be a folder path or null, got ${describe(dataDir)}`,
+    )
+  }
+}
+
+function checkBudget(
+  budget: SearchConfig['budget'],
+  add: (path: string, message: string) => void,
+) {
+  for (const key of ['evaluations', 'generations'] as const) {
+    const value = budget[key]
+    if (value !== null && (!Number.isSafeInteger(value) || value < 1)) {
+      add(
+        `budget.${key}`,
+        `must be a positive integer or null, got ${describe(value)}`,
+      )
+    }
+  }
+  const seconds = budget.seconds
+  const validSeconds =
+    seconds === null ||
+    (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0)
+  if (!validSeconds) {
+    add(
+      'budget.seconds',
+      `must be a number of seconds > 0 or null, got ${describe(seconds)}`,
     )
   }
 }

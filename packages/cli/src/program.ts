@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { isNordError } from '@nord/core'
 import { Command, CommanderError } from 'commander'
+import { coordinatorCommand, DEFAULT_PORT, workerCommand } from './cluster.js'
 import { inspectCommand } from './inspect.js'
 import { searchCommand } from './search.js'
 
@@ -28,7 +29,7 @@ export function createProgram(): Command {
     )
     .option(
       '--optimizer <name>',
-      'optimizer plugin: a short name (ga) or a package',
+      'optimizer plugin: ga, random, rl, evolution or a package name',
     )
     .option(
       '--evaluator <name>',
@@ -37,7 +38,14 @@ export function createProgram(): Command {
     .option('--dataset <name>', 'fashion-mnist, mnist or cifar10')
     .option('--data-dir <dir>', 'folder holding the dataset files')
     .option('--population <n>', 'individuals per generation')
-    .option('--generations <n>', 'generations to run')
+    .option(
+      '--generations <n>',
+      "generations (ask/tell rounds) to run; also sets the GA's own generations option",
+    )
+    .option(
+      '--evaluations <n>',
+      'candidates to evaluate at most (cache hits and invalid ones count)',
+    )
     .option('--epochs <n>', 'training epochs per candidate')
     .option('--batch-size <n>', 'samples per training step')
     .option('--train-size <n>', 'training samples (stratified seeded subset)')
@@ -46,6 +54,10 @@ export function createProgram(): Command {
     .option(
       '--out <dir>',
       'run directory for journal.jsonl, summary.json, config.json',
+    )
+    .option(
+      '--resume <dir>',
+      'continue the interrupted run in this run directory with its recorded configuration; only --generations and --evaluations may raise its budget',
     )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--no-progress', 'plain log lines even on a terminal')
@@ -65,6 +77,45 @@ export function createProgram(): Command {
     .option('--json', 'print the summary as JSON')
     .action(async (file, options) => {
       program.setOptionValue('exitCode', await inspectCommand(file, options))
+    })
+
+  program
+    .command('coordinator')
+    .description(
+      'Start a cluster coordinator (rank 0), wait until workers hold every ' +
+        'other rank, run a collective check and print its result',
+    )
+    .option('--port <n>', 'TCP port to listen on', String(DEFAULT_PORT))
+    .option(
+      '--host <address>',
+      'address to listen on (default 127.0.0.1: this machine only)',
+    )
+    .option('--token <secret>', 'shared token; generated and printed if absent')
+    .option(
+      '--world <n>',
+      'world size: the coordinator plus n - 1 workers',
+      '3',
+    )
+    .option('--cert <file>', 'PEM certificate, to serve wss:// (needs --key)')
+    .option('--key <file>', 'PEM private key of --cert')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .action(async (options) => {
+      program.setOptionValue('exitCode', await coordinatorCommand(options))
+    })
+
+  program
+    .command('worker')
+    .description('Join a coordinator and run its tasks until it stops')
+    .requiredOption('--connect <url>', 'coordinator address, ws:// or wss://')
+    .option('--token <secret>', 'the coordinator token (default: $NORD_TOKEN)')
+    .option('--ca <file>', 'PEM certificate to trust for wss://')
+    .option(
+      '--backend <name>',
+      'TensorFlow.js backend to announce: auto, tensorflow, wasm, cpu or none',
+    )
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .action(async (options) => {
+      program.setOptionValue('exitCode', await workerCommand(options))
     })
 
   return program

@@ -1,7 +1,7 @@
 import type { Candidate, Evaluation, SearchProgress } from '@nord/core'
 import cliProgress from 'cli-progress'
 
-/** What the search command reports to a progress display. */
+/** A progress display, fed by the search command. */
 export interface ProgressDisplay {
   finished(
     candidate: Candidate,
@@ -10,6 +10,25 @@ export interface ProgressDisplay {
     progress: SearchProgress,
   ): void
   stop(): void
+}
+
+/** The bar on the terminal now, which log lines must not run into. */
+let activeBar: cliProgress.SingleBar | undefined
+
+/**
+ * Writes one log line to stderr. While a progress bar is drawn, the line
+ * replaces the bar and the bar is drawn again below it, so the two never
+ * share a line.
+ */
+export function writeStderrLine(line: string): void {
+  if (activeBar === undefined) {
+    process.stderr.write(`${line}\n`)
+    return
+  }
+  process.stderr.write(`\r\x1b[2K${line}\n`)
+  // SingleBar's typings omit render's force flag; without it the unchanged
+  // bar is not drawn again.
+  ;(activeBar as unknown as { render(force: boolean): void }).render(true)
 }
 
 /**
@@ -29,11 +48,13 @@ export function createProgressDisplay(options: {
             'elapsed {elapsed} | remaining {remaining}',
           hideCursor: true,
           stopOnComplete: false,
+          clearOnComplete: true,
         },
         cliProgress.Presets.shades_classic,
       )
     : undefined
   bar?.start(options.total, 0, { best: '-', elapsed: '0s', remaining: '?' })
+  activeBar = bar
 
   return {
     finished(candidate, evaluation, cacheHit, progress) {
@@ -56,7 +77,9 @@ export function createProgressDisplay(options: {
       )
     },
     stop() {
-      bar?.stop()
+      if (bar === undefined) return
+      bar.stop()
+      activeBar = undefined
     },
   }
 }

@@ -5,28 +5,47 @@ import {
   createLogger,
   createRandom,
   type Evaluator,
+  isNordError,
   type JsonValue,
   type Logger,
   loadPlugin,
+  NordError,
   type NordPlugin,
+  NordValidationError,
   type Optimizer,
   openRunDirectory,
+  type PluginContext,
+  type RunContents,
+  readRunDirectory,
   runSearch,
+  type SearchBudget,
   type SearchSummary,
 } from '@nord/core'
 import { createCifar10Curator, createIdxCurator } from '@nord/curators'
 import localEvaluator from '@nord/evaluator-local'
+import evolutionOptimizer from '@nord/optimizer-evolution'
 import geneticOptimizer from '@nord/optimizer-ga'
+import randomOptimizer from '@nord/optimizer-random'
+import reinforceOptimizer from '@nord/optimizer-rl'
 import {
+  type PluginChoice,
+  resolveResumedConfig,
   resolveSearchConfig,
   type SearchConfig,
   type SearchFlags,
 } from './config.js'
-import { createProgressDisplay, formatSeconds } from './progress.js'
+import {
+  createProgressDisplay,
+  formatSeconds,
+  writeStderrLine,
+} from './progress.js'
 
 /** Plugins that short names in `--optimizer` and `--evaluator` refer to. */
 export const BUILTIN_OPTIMIZERS: Record<string, NordPlugin> = {
   ga: geneticOptimizer as NordPlugin,
+  random: randomOptimizer as NordPlugin,
+  rl: reinforceOptimizer as NordPlugin,
+  evolution: evolutionOptimizer as NordPlugin,
 }
 export const BUILTIN_EVALUATORS: Record<string, NordPlugin> = {
   local: localEvaluator as NordPlugin,
@@ -37,62 +56,113 @@ export interface SearchCommandFlags extends SearchFlags {
   progress?: boolean
 }
 
-/** `nord search`: resolves the configuration, runs the search, prints the summary. */
+/**
+ * `nord search`: resolves the configuration, runs the search, prints the
+ * summary. With `--resume DIR` it continues the run in DIR instead.
+ */
 export async function searchCommand(
   flags: SearchCommandFlags,
 ): Promise<number> {
-  const config = resolveSearchConfig(flags)
   const logger = createLogger({
     level: (flags.logLevel ?? 'info') as 'info',
-    write: (line) => process.stderr.write(`${line}\n`),
+    write: writeStderrLine,
   })
-  const random = createRandom(config.seed)
+  if (flags.resume === undefined) {
+    return executeSearch(resolveSearchConfig(flags), flags, logger, null)
+  }
+  return resumeSearch(flags.resume, flags, logger)
+}
 
+async function resumeSearch(
+  dir: string,
+  flags: SearchCommandFlags,
+  logger: Logger,
+): Promise<number> {
+  const found = readRunDirectory(dir)
+  if (found.config === null) {
+    throw new NordError(
+      'NORD_ERR_NOT_A_RUN',
+      `cannot resume ${found.path}: its journal is empty and it has no config.json, so the run never started`,
+      {
+        value: dir,
+        hint: 'Remove the folder and start the search again with nord search --out',
+      },
+    )
+  }
+
+  const { config, extended } = resolveResumedConfig(found.config, dir, flags)
+  if (found.ended?.reason === 'completed' && !extended) {
+    const why = found.ended.message ? ` (${found.ended.message})` : ''
+    process.stderr.write(
+      `nord: nothing to resume: the run in ${dir} is complete${why}. ` +
+        'To extend it, pass a larger --generations or --evaluations with --resume.\n',
+    )
+    return 0
+  }
+
+  const { truncated } = found.journal
+  if (truncated !== null) {
+    logger.warn('dropping the incomplete last line of the journal', {
+      line: truncated.line,
+      text: truncated.text.slice(0, 80),
+    })
+  }
+  return executeSearch(config, flags, logger, found)
+}
+
+/** Runs the search of `config`, or continues it when `resumed` contains its run. */
+async function executeSearch(
+  config: SearchConfig,
+  flags: SearchCommandFlags,
+  logger: Logger,
+  resumed: RunContents | null,
+): Promise<number> {
+  const random = createRandom(config.seed)
   const space = convNetSizeSpace({
     layers: config.space.layers,
     filters: config.space.filters,
     kernelSize: config.space.kernelSize,
     padding: config.space.padding,
   })
-  const curator = createCurator(config, random.derive('dataset').seed, logger)
-  const dataset = await curator.load()
-
   const optimizerPlugin = await loadPlugin(
     'optimizer',
     config.optimizer.use,
     BUILTIN_OPTIMIZERS,
   )
-  const optimizer = (await optimizerPlugin.create(config.optimizer.options, {
-    space,
-    seed: random.derive('optimizer').seed,
-    logger,
-  })) as Optimizer
   const evaluatorPlugin = await loadPlugin(
     'evaluator',
     config.evaluator.use,
     BUILTIN_EVALUATORS,
   )
-  const evaluator = (await evaluatorPlugin.create(config.evaluator.options, {
-    space,
-    seed: random.derive('evaluator').seed,
-    logger,
-  })) as Evaluator
 
-  const run = openRunDirectory(config.out)
+  const optimizer = await createFromPlugin<Optimizer>(
+    optimizerPlugin,
+    'optimizer',
+    config.optimizer,
+    { space, seed: random.derive('optimizer').seed, logger },
+  )
+  const evaluator = await createFromPlugin<Evaluator>(
+    evaluatorPlugin,
+    'evaluator',
+    config.evaluator,
+    { space, seed: random.derive('evaluator').seed, logger },
+  )
+  const curator = createCurator(config, random.derive('dataset').seed, logger)
+  const dataset = await curator.load()
+
+  const run =
+    resumed === null
+      ? openRunDirectory(config.out)
+      : openRunDirectory(config.out, { resume: true })
   const resolved = {
     ...config,
     dataset: { ...config.dataset, source: dataset.source },
   } as unknown as Record<string, JsonValue>
   run.writeConfig(resolved)
 
-  const generations = Number(config.optimizer.options.generations)
-  const population = Number(config.optimizer.options.population)
-  const total =
-    Number.isSafeInteger(generations) && Number.isSafeInteger(population)
-      ? generations * population
-      : 0
+  const budget = budgetOf(config)
   const display = createProgressDisplay({
-    total,
+    total: estimateTotal(config),
     bar: flags.progress !== false && process.stderr.isTTY === true,
     write: (line) => logger.info(line),
   })
@@ -107,6 +177,9 @@ export async function searchCommand(
   }
   process.on('SIGINT', onSigint)
 
+  // A journal without events belongs to a run killed before it started, so
+  // the search starts from the beginning in it.
+  const journal = resumed?.journal
   let summary: SearchSummary
   try {
     summary = await runSearch({
@@ -120,13 +193,14 @@ export async function searchCommand(
         logger,
       },
       seed: config.seed,
-      budget: Number.isSafeInteger(generations)
-        ? { generations }
-        : { evaluations: total },
+      budget,
       run,
       config: resolved,
       logger,
       signal: controller.signal,
+      ...(journal !== undefined && journal.events.length > 0
+        ? { resume: journal }
+        : {}),
       ...(config.evaluator.timeout > 0
         ? { evaluationTimeout: config.evaluator.timeout }
         : {}),
@@ -149,6 +223,69 @@ export async function searchCommand(
 
   process.stdout.write(formatRunSummary(summary, config))
   return summary.status === 'failed' ? 1 : 0
+}
+
+/** Returns the limits of `config.budget` that are set. */
+function budgetOf(config: SearchConfig): SearchBudget {
+  const budget: SearchBudget = {}
+  const { evaluations, generations, seconds } = config.budget
+  if (evaluations !== null) budget.evaluations = evaluations
+  if (generations !== null) budget.generations = generations
+  if (seconds !== null) budget.seconds = seconds
+  return budget
+}
+
+/** Candidates the budget allows, for the progress display; 0 when unknown. */
+function estimateTotal(config: SearchConfig): number {
+  const { evaluations, generations } = config.budget
+  const population = Number(config.optimizer.options.population)
+  const limits: number[] = []
+  if (evaluations !== null) limits.push(evaluations)
+  if (generations !== null && Number.isSafeInteger(population)) {
+    limits.push(generations * population)
+  }
+  return limits.length > 0 ? Math.min(...limits) : 0
+}
+
+/**
+ * Calls a plugin's factory with its options from the configuration. Option
+ * problems keep their list of issues under a subject that names the plugin
+ * and the configuration key, and any other exception of a third-party
+ * factory becomes a `NORD_ERR_PLUGIN` error that names the plugin.
+ */
+async function createFromPlugin<T>(
+  plugin: NordPlugin,
+  kind: 'optimizer' | 'evaluator',
+  choice: PluginChoice,
+  context: PluginContext,
+): Promise<T> {
+  try {
+    return (await plugin.create(choice.options, context)) as T
+  } catch (error) {
+    const issues = (error as { issues?: unknown }).issues
+    if (isNordError(error) && Array.isArray(issues)) {
+      throw new NordValidationError(
+        `${kind}.options of the ${kind} plugin '${choice.use}' (${plugin.name})`,
+        issues,
+        {
+          value: choice.options,
+          hint: `Fix ${kind}.options in the configuration file or the flags that set them`,
+          cause: error,
+        },
+      )
+    }
+    if (isNordError(error)) throw error
+    const message = error instanceof Error ? error.message : String(error)
+    throw new NordError(
+      'NORD_ERR_PLUGIN',
+      `the ${kind} plugin '${choice.use}' (${plugin.name}) failed to create its ${kind}: ${message}`,
+      {
+        value: choice.options,
+        hint: `Check ${kind}.options, or report the error to the authors of '${choice.use}'`,
+        cause: error,
+      },
+    )
+  }
 }
 
 function createCurator(

@@ -324,6 +324,24 @@ export type JournalEvent =
       time: string
       candidateIds: string[]
       best: { candidateId: string; fitness: number } | null
+      /**
+       * The optimizer's `state()` after this tell, from which a resumed run
+       * restores it. Absent when the optimizer has no `state` method.
+       */
+      optimizerState?: JsonValue
+    }
+  | {
+      /** Written first when a run continues in an existing journal. */
+      type: 'run-resume'
+      time: string
+      seed: number
+      /** The resolved configuration of this session, as in `run-start`. */
+      config: Record<string, JsonValue>
+      nord: string
+      /** Complete events found in the journal before this one. */
+      events: number
+      /** The incomplete last line dropped from the journal, or null. */
+      dropped: { line: number; text: string } | null
     }
   | {
       type: 'run-end'

@@ -10,13 +10,16 @@ import {
   type Result,
 } from '@nord/core'
 import packageJson from '../package.json' with { type: 'json' }
+import { Breeder } from './breeding.js'
+import { OPTIMIZER_NAME } from './name.js'
 import {
+  type GeneticAlgorithmOptions,
   type GeneticOptimizerOptions,
   type ResolvedGeneticOptions,
   resolveGeneticOptions,
+  type SteadyStateGeneticOptions,
   show,
 } from './options.js'
-import { selectByRoulette, selectByTournament } from './selection.js'
 import {
   type GeneticState,
   type IndividualState,
@@ -24,15 +27,12 @@ import {
   STATE_FORMAT,
 } from './state.js'
 import {
-  crossSinglePoint,
-  crossUniform,
-  mutateCreep,
-  mutateUniform,
-  sampleGenotype,
-} from './variation.js'
+  SteadyStateGeneticAlgorithm,
+  type SteadyStateGeneticOptimizer,
+} from './steady-state-optimizer.js'
+import { sampleGenotype } from './variation.js'
 
-/** The plugin name that logs, errors and run configurations use. */
-export const OPTIMIZER_NAME = 'nord:optimizer-ga'
+export { OPTIMIZER_NAME }
 
 /** The factory's input from its host: the genes and a seed. */
 export interface GeneticOptimizerContext {
@@ -80,17 +80,35 @@ type ScoredIndividual = Individual & { fitness: number }
 /**
  * Creates the genetic algorithm of the NORD paper (Kyriakides and
  * Margaritis, 2018): integer genes within bounds, a uniformly sampled first
- * generation, then selection, crossover and per-gene mutation. Throws a
- * `NordValidationError` listing every invalid option and gene bound.
+ * generation, then selection, crossover and per-gene mutation. With
+ * `variant: 'steady-state'` it returns the steady-state variant, which breeds
+ * with the same operators. Throws a `NordValidationError` listing every
+ * invalid option and gene bound.
  */
+export function createGeneticOptimizer(
+  options: SteadyStateGeneticOptions,
+  context: GeneticOptimizerContext,
+): SteadyStateGeneticOptimizer
 export function createGeneticOptimizer(
   options: GeneticOptimizerOptions | undefined,
   context: GeneticOptimizerContext,
-): GeneticOptimizer {
+): GeneticOptimizer
+export function createGeneticOptimizer(
+  options: GeneticAlgorithmOptions | undefined,
+  context: GeneticOptimizerContext,
+): GeneticOptimizer | SteadyStateGeneticOptimizer
+export function createGeneticOptimizer(
+  options: GeneticAlgorithmOptions | undefined,
+  context: GeneticOptimizerContext,
+): GeneticOptimizer | SteadyStateGeneticOptimizer {
   const genes = context.space?.genes
   const resolved = resolveGeneticOptions(options, genes, context.seed)
   const ownGenes = genes.map(({ name, min, max }) => ({ name, min, max }))
-  return new GeneticAlgorithm(resolved, ownGenes, createRandom(context.seed))
+  const random = createRandom(context.seed)
+  if (resolved.variant === 'steady-state') {
+    return new SteadyStateGeneticAlgorithm(resolved, ownGenes, random)
+  }
+  return new GeneticAlgorithm(resolved, ownGenes, random)
 }
 
 class GeneticAlgorithm implements GeneticOptimizer {
@@ -102,12 +120,15 @@ class GeneticAlgorithm implements GeneticOptimizer {
   private population: ScoredIndividual[] = []
   private pending: Individual[] | null = null
   private readonly pendingFitness = new Map<string, number>()
+  private readonly breeder: Breeder
 
   constructor(
     readonly options: ResolvedGeneticOptions,
     private readonly genes: readonly IntegerGene[],
     private readonly random: Random,
-  ) {}
+  ) {
+    this.breeder = new Breeder(options, genes, random)
+  }
 
   ask(_n?: number): Candidate[] {
     if (this.pending === null) {
@@ -198,12 +219,12 @@ class GeneticAlgorithm implements GeneticOptimizer {
     }))
 
     while (next.length < this.options.population) {
-      const children = this.breedPair()
+      const children = this.breeder.breedPair(this.population)
       for (const child of children) {
         if (next.length === this.options.population) break
         next.push({
           id: this.idOf(next.length),
-          genotype: this.mutate(child.genotype),
+          genotype: this.breeder.mutate(child.genotype),
           parents: child.parents,
         })
       }
@@ -225,52 +246,6 @@ class GeneticAlgorithm implements GeneticOptimizer {
     return ranked
       .slice(0, this.options.elitism)
       .map((entry) => entry.individual)
-  }
-
-  /** Two children before mutation, with the ids of their parents. */
-  private breedPair(): { genotype: Genotype; parents: string[] }[] {
-    const first = this.select()
-    const second = this.select()
-
-    if (!this.random.chance(this.options.crossoverRate)) {
-      return [
-        { genotype: first.genotype.slice(), parents: [first.id] },
-        { genotype: second.genotype.slice(), parents: [second.id] },
-      ]
-    }
-
-    const parents = first.id === second.id ? [first.id] : [first.id, second.id]
-    const cross =
-      this.options.crossover === 'uniform' ? crossUniform : crossSinglePoint
-    const children = cross(first.genotype, second.genotype, this.random)
-    return children.map((genotype) => ({ genotype, parents: parents.slice() }))
-  }
-
-  private select(): ScoredIndividual {
-    const fitness = this.population.map((individual) => individual.fitness)
-    const index =
-      this.options.selection === 'roulette'
-        ? selectByRoulette(fitness, this.random)
-        : selectByTournament(
-            fitness,
-            Math.min(this.options.tournamentSize, fitness.length),
-            this.random,
-          )
-    return this.population[index]!
-  }
-
-  private mutate(genotype: Genotype): Genotype {
-    const { mutation, mutationRate, creepStep } = this.options
-    if (mutation === 'creep') {
-      return mutateCreep(
-        genotype,
-        this.genes,
-        mutationRate,
-        creepStep,
-        this.random,
-      )
-    }
-    return mutateUniform(genotype, this.genes, mutationRate, this.random)
   }
 
   /**

@@ -4,7 +4,8 @@ import {
   type GeneticOptimizer,
   OPTIMIZER_NAME,
 } from './genetic-optimizer.js'
-import type { GeneticOptimizerOptions } from './options.js'
+import type { GeneticAlgorithmOptions } from './options.js'
+import type { SteadyStateGeneticOptimizer } from './steady-state-optimizer.js'
 
 export {
   createGeneticOptimizer,
@@ -13,20 +14,27 @@ export {
   OPTIMIZER_NAME,
 } from './genetic-optimizer.js'
 export {
+  type CommonGeneticOptions,
   type CrossoverMethod,
   DEFAULT_OPTIONS,
+  type GeneticAlgorithmOptions,
   type GeneticOptimizerOptions,
+  type GeneticVariant,
   type MutationMethod,
+  type ReplacementMethod,
   type ResolvedGeneticOptions,
   type SelectionMethod,
+  type SteadyStateGeneticOptions,
 } from './options.js'
 export type { GeneticState, IndividualState } from './state.js'
+export type { SteadyStateGeneticOptimizer } from './steady-state-optimizer.js'
+export type { SteadyStateGeneticState } from './steady-state-state.js'
 
 /** The plugin that nord loads for `optimizer: 'ga'`. */
 const plugin: NordPlugin<
   'optimizer',
-  GeneticOptimizer,
-  GeneticOptimizerOptions
+  GeneticOptimizer | SteadyStateGeneticOptimizer,
+  GeneticAlgorithmOptions
 > = {
   kind: 'optimizer',
   name: OPTIMIZER_NAME,

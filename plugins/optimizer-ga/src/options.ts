@@ -9,13 +9,28 @@ export type CrossoverMethod = 'single-point' | 'uniform'
 /** The method that perturbs a child's genes after crossover. */
 export type MutationMethod = 'uniform' | 'creep'
 
-/** The options a user writes. Every option is optional. */
-export interface GeneticOptimizerOptions {
-  /** Individuals per generation. Default 10. */
+/**
+ * `generational`: whole generations, one per `ask()`. `steady-state`: each
+ * result joins the population as it arrives, and `ask(n)` breeds `n`
+ * children.
+ */
+export type GeneticVariant = 'generational' | 'steady-state'
+
+/** The rule that picks the individual a full steady-state population drops. */
+export type ReplacementMethod = 'worst' | 'oldest'
+
+/** The options both variants take. Every option is optional. */
+export interface CommonGeneticOptions {
+  /**
+   * Individuals per generation, or the size of the steady-state population.
+   * Default 10.
+   */
   population?: number
   /**
    * Generations to run, the initial random one included. `done()` returns
-   * true once this many generations have every result. Default 10.
+   * true once this many generations have every result. The steady-state
+   * variant proposes `population * generations` candidates in all. Default
+   * 10.
    */
   generations?: number
   /**
@@ -42,11 +57,6 @@ export interface GeneticOptimizerOptions {
    */
   crossover?: CrossoverMethod
   /**
-   * The number of best individuals copied unchanged into the next
-   * generation, from 0 to `population - 1`. Default 0.
-   */
-  elitism?: number
-  /**
    * `uniform` (default): a mutated gene is resampled uniformly within its
    * bounds. `creep`: a mutated gene moves by 1 to `creepStep` up or down,
    * clamped to its bounds.
@@ -59,11 +69,47 @@ export interface GeneticOptimizerOptions {
   creepStep?: number
 }
 
+/** The options a user writes for the generational variant, the default. */
+export interface GeneticOptimizerOptions extends CommonGeneticOptions {
+  variant?: 'generational'
+  /**
+   * The number of best individuals copied unchanged into the next
+   * generation, from 0 to `population - 1`. Default 0.
+   */
+  elitism?: number
+}
+
+/** The options a user writes for the steady-state variant. */
+export interface SteadyStateGeneticOptions extends CommonGeneticOptions {
+  variant: 'steady-state'
+  /**
+   * `worst` (default): once the population is full, each arriving result
+   * joins it and the least fit individual, the newcomer included, is
+   * dropped, the oldest of equals first. `oldest`: the individual that
+   * joined first is dropped.
+   */
+  replacement?: ReplacementMethod
+}
+
+/** The options of either variant, as the plugin receives them. */
+export type GeneticAlgorithmOptions =
+  | GeneticOptimizerOptions
+  | SteadyStateGeneticOptions
+
 /** The options with every default applied. */
-export type ResolvedGeneticOptions = Readonly<Required<GeneticOptimizerOptions>>
+export type ResolvedGeneticOptions = Readonly<
+  Required<CommonGeneticOptions> & {
+    variant: GeneticVariant
+    /** Always 0 in the steady-state variant. */
+    elitism: number
+    /** Unused by the generational variant. */
+    replacement: ReplacementMethod
+  }
+>
 
 /** The defaults of the genetic algorithm in the NORD paper. */
 export const DEFAULT_OPTIONS: ResolvedGeneticOptions = {
+  variant: 'generational',
   population: 10,
   generations: 10,
   crossoverRate: 0.9,
@@ -74,12 +120,15 @@ export const DEFAULT_OPTIONS: ResolvedGeneticOptions = {
   elitism: 0,
   mutation: 'uniform',
   creepStep: 1,
+  replacement: 'worst',
 }
 
 const OPTION_KEYS = Object.keys(DEFAULT_OPTIONS)
 const SELECTIONS: readonly SelectionMethod[] = ['tournament', 'roulette']
 const CROSSOVERS: readonly CrossoverMethod[] = ['single-point', 'uniform']
 const MUTATIONS: readonly MutationMethod[] = ['uniform', 'creep']
+const VARIANTS: readonly GeneticVariant[] = ['generational', 'steady-state']
+const REPLACEMENTS: readonly ReplacementMethod[] = ['worst', 'oldest']
 
 /**
  * Validates the options, the gene bounds and the seed, and applies the
@@ -124,6 +173,7 @@ function checkOptions(
 
   checkSizes(merged, issues)
   checkMethods(options, merged, issues)
+  checkVariant(options, merged, issues)
   return merged as ResolvedGeneticOptions
 }
 
@@ -193,6 +243,33 @@ function checkMethods(
     issues.add(
       'creepStep',
       `applies only to creep mutation, but mutation is ${show(options.mutation)}. Remove it or set mutation to 'creep'`,
+    )
+  }
+}
+
+function checkVariant(
+  written: Record<string, unknown>,
+  options: Record<string, unknown>,
+  issues: IssueList,
+): void {
+  checkOneOf(issues, 'variant', options.variant, VARIANTS)
+  checkOneOf(issues, 'replacement', options.replacement, REPLACEMENTS)
+
+  const variant = options.variant
+  if (written.replacement !== undefined && variant !== 'steady-state') {
+    issues.add(
+      'replacement',
+      `applies only to the steady-state variant, but variant is ${show(variant)}. Remove it or set variant to 'steady-state'`,
+    )
+  }
+  if (
+    written.elitism !== undefined &&
+    written.elitism !== 0 &&
+    variant === 'steady-state'
+  ) {
+    issues.add(
+      'elitism',
+      `applies only to the generational variant, because replacement decides who survives in the steady-state one. Remove it or set variant to 'generational'`,
     )
   }
 }

@@ -75,9 +75,10 @@ export function parseGeneticState(
   return state as GeneticState
 }
 
-type AddIssue = (path: string, message: string) => void
+/** Files one issue with the code `NORD_ERR_INVALID_STATE`. */
+export type AddIssue = (path: string, message: string) => void
 
-function checkRandomState(value: unknown, add: AddIssue): void {
+export function checkRandomState(value: unknown, add: AddIssue): void {
   const words = Array.isArray(value) ? value : []
   const valid =
     words.length === 4 &&
@@ -87,7 +88,11 @@ function checkRandomState(value: unknown, add: AddIssue): void {
   }
 }
 
-function checkIndividuals(
+/**
+ * Checks an array of saved individuals: unique ids, parents, genotypes that
+ * fit `genes`, and a finite fitness (or null when `pending`).
+ */
+export function checkIndividuals(
   path: string,
   value: unknown,
   genes: readonly IntegerGene[],
@@ -163,6 +168,6 @@ function checkFitness(
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

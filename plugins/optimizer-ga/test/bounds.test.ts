@@ -69,5 +69,5 @@ describe('gene bounds', () => {
     }
 
     expect(checked).toBeGreaterThan(SEEDS)
-  })
+  }, 60_000)
 })

@@ -49,6 +49,7 @@ describe('resolveGeneticOptions', () => {
     )
 
     expect(options).toEqual({
+      variant: 'generational',
       population: 30,
       generations: 5,
       crossoverRate: 0,
@@ -59,6 +60,7 @@ describe('resolveGeneticOptions', () => {
       elitism: 29,
       mutation: 'creep',
       creepStep: 3,
+      replacement: 'worst',
     })
   })
 

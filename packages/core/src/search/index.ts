@@ -30,6 +30,7 @@ export {
 export { checkPlugin, definePlugin, loadPlugin } from './plugins.js'
 export type {
   JournalContents,
+  RunContents,
   RunDirectory,
   RunDirectoryOptions,
 } from './run-directory.js'
@@ -38,6 +39,7 @@ export {
   JOURNAL_FILE,
   openRunDirectory,
   readJournal,
+  readRunDirectory,
   SUMMARY_FILE,
 } from './run-directory.js'
 export { candidateSeed, runSearch } from './search-loop.js'

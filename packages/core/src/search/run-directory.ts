@@ -5,18 +5,21 @@
  */
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
+  truncateSync,
   writeFileSync,
   writeSync,
 } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { NordError } from '../errors.js'
-import type { JournalEvent, JsonValue } from '../types.js'
+import type { JournalEvent, JsonValue, RunEndReason } from '../types.js'
 import { isPlainObject } from './options.js'
 
 export const JOURNAL_FILE = 'journal.jsonl'
@@ -29,6 +32,12 @@ export interface RunDirectoryOptions {
    * same folder (other files stay). Default false: such a folder is rejected.
    */
   overwrite?: boolean
+  /**
+   * Open the journal of an existing run to append to it, for `runSearch`'s
+   * `resume`. An incomplete last line (left by a killed process) is removed
+   * first, so the next event starts on a line of its own. Default false.
+   */
+  resume?: boolean
 }
 
 /** An open run directory. It owns a file descriptor until `close()`. */
@@ -52,11 +61,14 @@ export interface RunDirectory {
 }
 
 /**
- * Creates the folder (with its parents) and a new, empty journal in it.
+ * Creates the folder (with its parents) and a new, empty journal in it, or
+ * with `resume` opens the journal of an existing run for appending.
  *
  * @throws NordError `NORD_ERR_RUN_EXISTS` when the folder already contains a
- *   journal and `overwrite` is not set, `NORD_ERR_RUN_DIRECTORY` when the
- *   folder or the journal cannot be created.
+ *   journal and neither `overwrite` nor `resume` is set,
+ *   `NORD_ERR_NOT_A_RUN` with `resume` when the folder has no journal,
+ *   `NORD_ERR_RUN_DIRECTORY` when the folder or the journal cannot be
+ *   created or opened, `NORD_ERR_INVALID_OPTION` when both options are set.
  */
 export function openRunDirectory(
   dir: string,
@@ -67,12 +79,24 @@ export function openRunDirectory(
   const configPath = join(path, CONFIG_FILE)
   const summaryPath = join(path, SUMMARY_FILE)
 
-  createFolder(path)
-  if (options.overwrite === true) {
-    rmSync(configPath, { force: true })
-    rmSync(summaryPath, { force: true })
+  let fd: number | undefined
+  if (options.resume === true) {
+    if (options.overwrite === true) {
+      throw new NordError(
+        'NORD_ERR_INVALID_OPTION',
+        `openRunDirectory(${JSON.stringify(dir)}): overwrite and resume exclude each other`,
+        { value: options, hint: 'Set one of them' },
+      )
+    }
+    fd = openJournalToResume(path, journalPath)
+  } else {
+    createFolder(path)
+    if (options.overwrite === true) {
+      rmSync(configPath, { force: true })
+      rmSync(summaryPath, { force: true })
+    }
+    fd = openJournal(journalPath, options.overwrite)
   }
-  let fd: number | undefined = openJournal(journalPath, options.overwrite)
 
   return {
     path,
@@ -147,6 +171,54 @@ function openJournal(journalPath: string, overwrite?: boolean): number {
   }
 }
 
+function openJournalToResume(path: string, journalPath: string): number {
+  if (!existsSync(journalPath)) throw notARun(path)
+  dropIncompleteLine(journalPath)
+  try {
+    return openSync(journalPath, 'a')
+  } catch (error) {
+    throw new NordError(
+      'NORD_ERR_RUN_DIRECTORY',
+      `cannot open the journal ${journalPath} to resume: ${messageOf(error)}`,
+      { value: journalPath, cause: error },
+    )
+  }
+}
+
+/**
+ * Makes the journal end with a newline: a last line without one is kept
+ * (with a newline added) when it is a complete event, and cut off otherwise.
+ */
+function dropIncompleteLine(journalPath: string): void {
+  const bytes = readFileSync(journalPath)
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return
+
+  const start = bytes.lastIndexOf(0x0a) + 1
+  const last = parseLine(bytes.subarray(start).toString('utf8'))
+  if (last !== undefined && isJournalEvent(last)) {
+    const fd = openSync(journalPath, 'a')
+    try {
+      writeAll(fd, '\n')
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+    return
+  }
+  truncateSync(journalPath, start)
+}
+
+function notARun(path: string): NordError {
+  return new NordError(
+    'NORD_ERR_NOT_A_RUN',
+    `${path} is not a run directory: it has no ${JOURNAL_FILE}`,
+    {
+      value: path,
+      hint: 'Pass the folder that a search wrote with --out (it holds journal.jsonl, config.json and summary.json)',
+    },
+  )
+}
+
 function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text)
   let offset = 0
@@ -207,6 +279,93 @@ export function readJournal(path: string): JournalContents {
     }
   }
   return { events, truncated }
+}
+
+/** The contents of a run directory, as `readRunDirectory` reads them. */
+export interface RunContents {
+  /** The absolute path of the folder. */
+  path: string
+  journal: JournalContents
+  /** The run seed from the `run-start` event; null when the journal is empty. */
+  seed: number | null
+  /**
+   * The resolved configuration of the latest session: from the last
+   * `run-start` or `run-resume` event, else from `config.json`, else null.
+   */
+  config: Record<string, JsonValue> | null
+  /**
+   * The `run-end` event that closes the journal, or null when the last event
+   * is another one: the process was killed, the machine was lost, or the run
+   * is still going.
+   */
+  ended: { reason: RunEndReason; message?: string } | null
+}
+
+/**
+ * Reads the journal and configuration of a run directory, for example to
+ * decide whether and how to resume it.
+ *
+ * @throws NordError `NORD_ERR_NOT_A_RUN` when the folder has no journal,
+ *   `NORD_ERR_JOURNAL` when the journal is damaged (see `readJournal`).
+ */
+export function readRunDirectory(dir: string): RunContents {
+  const path = resolve(dir)
+  const journalPath = join(path, JOURNAL_FILE)
+  if (!isFile(journalPath)) throw notARun(path)
+
+  const journal = readJournal(journalPath)
+  const { events } = journal
+  const start = events[0]?.type === 'run-start' ? events[0] : null
+  const last = events.at(-1)
+  const ended =
+    last?.type === 'run-end'
+      ? {
+          reason: last.reason,
+          ...(last.message === undefined ? {} : { message: last.message }),
+        }
+      : null
+  return {
+    path,
+    journal,
+    seed: start?.seed ?? null,
+    config: latestConfig(events) ?? readConfigFile(join(path, CONFIG_FILE)),
+    ended,
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
+}
+
+function latestConfig(
+  events: JournalEvent[],
+): Record<string, JsonValue> | undefined {
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index]!
+    if (event.type === 'run-start' || event.type === 'run-resume') {
+      return event.config
+    }
+  }
+  return undefined
+}
+
+function readConfigFile(path: string): Record<string, JsonValue> | null {
+  if (!existsSync(path)) return null
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (error) {
+    throw new NordError(
+      'NORD_ERR_JOURNAL',
+      `cannot read the configuration ${path}: ${messageOf(error)}`,
+      { value: path, hint: 'Repair config.json or remove it' },
+    )
+  }
+  return isPlainObject(parsed) ? (parsed as Record<string, JsonValue>) : null
 }
 
 function readJournalText(path: string): string {

@@ -9,6 +9,7 @@ import type {
   DescriptorJSON,
   Evaluation,
   JournalEvent,
+  JsonValue,
   Result,
   RunEndReason,
 } from '../types.js'
@@ -20,6 +21,11 @@ import {
 } from './candidate-evaluation.js'
 import { defaultHash, defaultValidate, rawHash } from './descriptor-defaults.js'
 import { createDebug } from './logger.js'
+import {
+  type JournaledEvaluation,
+  type ResumeState,
+  readResumeState,
+} from './resume-state.js'
 import {
   type ResolvedSearchOptions,
   resolveSearchOptions,
@@ -55,8 +61,14 @@ export function candidateSeed(runSeed: number, candidateId: string): number {
  * are aborted and their results dropped, and the results of the generation in
  * progress are not passed to the optimizer's `tell`.
  *
+ * With `resume`, the search continues the journal of an earlier session as
+ * if it had never stopped (see `SearchOptions.resume`).
+ *
  * @throws NordValidationError when the options are invalid, before anything
  *   is journaled.
+ * @throws NordError `NORD_ERR_RESUME` before anything is journaled when the
+ *   resume journal does not fit: another seed, a missing optimizer state, a
+ *   state the optimizer rejects.
  * @throws the optimizer's or the evaluator setup's own error, after
  *   journaling `run-end` with reason `failed` and writing the summary.
  */
@@ -87,6 +99,13 @@ class SearchLoop {
   /** Evaluations by descriptor hash, including those still running. */
   private readonly cache = new Map<string, CacheEntry>()
   private readonly candidateIds = new Set<string>()
+  /**
+   * Candidates of a resumed run that were asked before the interruption but
+   * never told; the restored optimizer may ask for each once more.
+   */
+  private readonly askedBefore = new Map<string, Candidate>()
+  /** Journaled evaluations of `askedBefore` candidates, reused when asked again. */
+  private readonly journaled = new Map<string, JournaledEvaluation>()
   /** Evaluations started, which the evaluation budget limits. */
   private started = 0
   private setupDone = false
@@ -100,19 +119,21 @@ class SearchLoop {
 
   async run(): Promise<SearchSummary> {
     const { logger, optimizer, evaluator, seed, budget, signal } = this.options
+    const resumed =
+      this.options.resume === undefined
+        ? null
+        : readResumeState(this.options.resume)
+    if (resumed === null) {
+      this.start()
+    } else {
+      this.resume(resumed)
+    }
+
     const forwardAbort = () => this.stop.abort(signal?.reason)
     if (signal?.aborted) forwardAbort()
     signal?.addEventListener('abort', forwardAbort, { once: true })
-
-    this.journal({
-      type: 'run-start',
-      time: isoNow(),
-      seed,
-      config: this.options.config,
-      nord: CORE_VERSION,
-    })
     this.writeSummary(this.record.summary('running', null))
-    logger.info('search started', {
+    logger.info(resumed === null ? 'search started' : 'search resumed', {
       seed,
       optimizer: optimizer.name,
       evaluator: evaluator.name,
@@ -131,6 +152,131 @@ class SearchLoop {
       throw error
     } finally {
       signal?.removeEventListener('abort', forwardAbort)
+    }
+  }
+
+  private start(): void {
+    this.journal({
+      type: 'run-start',
+      time: isoNow(),
+      seed: this.options.seed,
+      config: this.options.config,
+      nord: CORE_VERSION,
+    })
+  }
+
+  /**
+   * Takes over an earlier session: restores the optimizer, the tally, the
+   * candidate ids and the evaluation cache, then journals `run-resume`.
+   * Every check runs before the journal is touched.
+   */
+  private resume(state: ResumeState): void {
+    this.checkResumeSeed(state)
+    this.restoreOptimizer(state)
+
+    this.replayEvaluations(state)
+    for (const [id, candidate] of state.asked) {
+      if (state.told.has(id)) {
+        this.candidateIds.add(id)
+      } else {
+        this.askedBefore.set(id, candidate)
+        const evaluation = state.evaluations.get(id)
+        if (evaluation !== undefined) this.journaled.set(id, evaluation)
+      }
+    }
+    this.started = [...state.evaluations.keys()].filter((id) =>
+      state.told.has(id),
+    ).length
+
+    this.journal({
+      type: 'run-resume',
+      time: isoNow(),
+      seed: this.options.seed,
+      config: this.options.config,
+      nord: CORE_VERSION,
+      events: state.eventCount,
+      dropped: state.dropped,
+    })
+    this.options.logger.info('journal read', {
+      events: state.eventCount,
+      evaluations: state.evaluations.size,
+      generations: state.generations,
+      reusable: this.journaled.size,
+      dropped:
+        state.dropped === null ? undefined : `line ${state.dropped.line}`,
+    })
+  }
+
+  private checkResumeSeed(state: ResumeState): void {
+    if (state.seed === this.options.seed) return
+    throw new NordError(
+      'NORD_ERR_RESUME',
+      `cannot resume: the journal was written with seed ${state.seed}, not ${this.options.seed}`,
+      { value: this.options.seed, hint: `Resume with seed ${state.seed}` },
+    )
+  }
+
+  /** Restores the optimizer from the last tell; before any tell it stays as created. */
+  private restoreOptimizer(state: ResumeState): void {
+    const { optimizer } = this.options
+    if (state.optimizerState === null) return
+    if (state.optimizerState === undefined) {
+      throw new NordError(
+        'NORD_ERR_RESUME',
+        `cannot resume: the last tell event of the journal has no optimizer state (optimizer '${optimizer.name}' has no state() method)`,
+        {
+          hint: 'Resume only runs of optimizers that implement state() and restore()',
+        },
+      )
+    }
+    try {
+      optimizer.restore(structuredClone(state.optimizerState.value))
+    } catch (error) {
+      throw new NordError(
+        'NORD_ERR_RESUME',
+        `cannot resume: optimizer '${optimizer.name}' rejected the state journaled with the last tell: ${messageOf(error)}`,
+        {
+          value: state.optimizerState.value,
+          hint: 'Resume with the optimizer and version that wrote the journal',
+          cause: error,
+        },
+      )
+    }
+  }
+
+  /** Counts the journaled evaluations and fills the cache with them, in journal order. */
+  private replayEvaluations(state: ResumeState): void {
+    this.record.continueFrom(state.startedAt, state.previousSeconds)
+    this.record.generations = state.generations
+    this.record.counts.candidates = state.asked.size
+    this.record.firstBatchSize = state.firstBatchSize
+
+    for (const entry of state.evaluations.values()) {
+      const { candidate, hash, evaluation, cacheHitOf } = entry
+      const descriptor =
+        evaluation.status === 'ok' ? this.decodeQuietly(candidate) : null
+      this.record.addEvaluation(
+        candidate,
+        hash,
+        descriptor,
+        evaluation,
+        cacheHitOf !== null,
+      )
+      if (cacheHitOf === null && !this.cache.has(hash)) {
+        const outcome = Promise.resolve<GuardedOutcome>({
+          kind: 'evaluated',
+          evaluation,
+        })
+        this.cache.set(hash, { candidateId: candidate.id, outcome })
+      }
+    }
+  }
+
+  private decodeQuietly(candidate: Candidate): DescriptorJSON | null {
+    try {
+      return this.options.space.decode(candidate.genotype)
+    } catch {
+      return null
     }
   }
 
@@ -204,7 +350,7 @@ class SearchLoop {
 
     const candidates = await optimizer.ask(count)
     this.checkCandidates(candidates)
-    this.record.addCandidates(candidates.length)
+    this.record.addCandidates(this.claimIds(candidates))
     const generation = candidates[0]?.generation
     this.journal({
       type: 'ask',
@@ -243,6 +389,18 @@ class SearchLoop {
           candidate,
         )
       }
+    }
+  }
+
+  /**
+   * Records the ids of an ask and returns how many candidates are new: a
+   * candidate asked before the interruption of a resumed run is not new.
+   */
+  private claimIds(candidates: Candidate[]): number {
+    const name = this.options.optimizer.name
+    let fresh = 0
+    for (const candidate of candidates) {
+      const { id } = candidate
       if (this.candidateIds.has(id)) {
         throw optimizerError(
           name,
@@ -251,7 +409,18 @@ class SearchLoop {
         )
       }
       this.candidateIds.add(id)
+
+      const before = this.askedBefore.get(id)
+      if (before === undefined) {
+        fresh++
+        continue
+      }
+      this.askedBefore.delete(id)
+      if (!sameGenotype(before.genotype, candidate.genotype)) {
+        throw resumeMismatch(name, candidate, before)
+      }
     }
+    return fresh
   }
 
   /** Evaluates a batch with at most `concurrency` in flight; results keep the batch order. */
@@ -276,6 +445,13 @@ class SearchLoop {
   private async evaluateCandidate(
     candidate: Candidate,
   ): Promise<Result | undefined> {
+    const journaled = this.journaled.get(candidate.id)
+    if (journaled !== undefined) {
+      this.journaled.delete(candidate.id)
+      debug('evaluation reused from the journal', { candidate: candidate.id })
+      return { candidate, evaluation: structuredClone(journaled.evaluation) }
+    }
+
     this.emit({
       type: 'candidate-started',
       candidate,
@@ -433,13 +609,19 @@ class SearchLoop {
   }
 
   private async tell(results: Result[]): Promise<void> {
-    await this.options.optimizer.tell(results)
+    const { optimizer } = this.options
+    await optimizer.tell(results)
     this.record.generations++
+    // The state goes into the same line as the tell, so that a kill can
+    // never journal one without the other.
+    const optimizerState: JsonValue | undefined =
+      typeof optimizer.state === 'function' ? optimizer.state() : undefined
     this.journal({
       type: 'tell',
       time: isoNow(),
       candidateIds: results.map((result) => result.candidate.id),
       best: this.record.bestReference(),
+      ...(optimizerState === undefined ? {} : { optimizerState }),
     })
     this.emit({
       type: 'generation-finished',
@@ -538,6 +720,25 @@ function optimizerError(
       hint: 'This is a bug in the optimizer; report it to its authors',
     },
   )
+}
+
+function resumeMismatch(
+  name: string,
+  candidate: Candidate,
+  before: Candidate,
+): NordError {
+  return new NordError(
+    'NORD_ERR_RESUME',
+    `optimizer '${name}': after restoring its state it proposed candidate ${candidate.id} with genotype [${candidate.genotype.join(', ')}], but before the interruption it proposed [${before.genotype.join(', ')}]`,
+    {
+      value: candidate,
+      hint: 'The optimizer does not restore its state faithfully; this is a bug in the optimizer, report it to its authors',
+    },
+  )
+}
+
+function sameGenotype(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((gene, index) => gene === b[index])
 }
 
 function isoNow(): string {

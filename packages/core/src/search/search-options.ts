@@ -44,6 +44,12 @@ export function resolveSearchOptions(
       issues,
     )
   }
+  if (options.resume !== undefined && !Array.isArray(options.resume?.events)) {
+    issues.add(
+      'resume',
+      `must be the contents of a journal (from readJournal), got ${formatValue(options.resume)}`,
+    )
+  }
   issues.throwIfAny('the search options')
 
   return {

@@ -28,7 +28,9 @@ export class SearchRecord {
   /** Candidates in the first ask, for estimating a generation budget's total. */
   firstBatchSize: number | null = null
   private readonly backends = new Set<string>()
-  private readonly startedAt = new Date().toISOString()
+  private startedAt = new Date().toISOString()
+  /** Seconds of earlier sessions of a resumed run. */
+  private previousSeconds = 0
 
   constructor(
     private readonly seed: number,
@@ -38,9 +40,15 @@ export class SearchRecord {
     private readonly startedMs = now(),
   ) {}
 
-  /** Seconds since the run started. */
+  /** Seconds the run has been running, earlier sessions of a resumed run included. */
   elapsed(): number {
-    return (this.now() - this.startedMs) / 1000
+    return this.previousSeconds + (this.now() - this.startedMs) / 1000
+  }
+
+  /** Continues the tally of a resumed run from its start time and the seconds it ran. */
+  continueFrom(startedAt: string, previousSeconds: number): void {
+    this.startedAt = startedAt
+    this.previousSeconds = previousSeconds
   }
 
   addCandidates(count: number): void {

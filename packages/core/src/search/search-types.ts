@@ -12,7 +12,7 @@ import type {
   RunEndReason,
   SearchSpace,
 } from '../types.js'
-import type { RunDirectory } from './run-directory.js'
+import type { JournalContents, RunDirectory } from './run-directory.js'
 
 /**
  * When the search stops: at the first limit reached. At least one is
@@ -53,6 +53,17 @@ export interface SearchOptions {
    * loop's options.
    */
   config?: Record<string, JsonValue>
+  /**
+   * The journal of an earlier, unfinished session of this run (from
+   * `readRunDirectory` or `readJournal`) to continue from. Give `run` opened
+   * with `resume: true` on the same folder, the same `seed`, and an optimizer
+   * created afresh with the seed and options of the first session. The loop
+   * restores the optimizer from the state journaled with the last `tell`,
+   * reuses every journaled evaluation instead of evaluating again, and
+   * journals `run-resume` instead of `run-start`. Budgets count the earlier
+   * sessions' candidates and seconds.
+   */
+  resume?: JournalContents
   /** Default: `silentLogger`. */
   logger?: Logger
   /** Aborting it stops the search as `interrupted` (for Ctrl-C). */
