@@ -356,6 +356,9 @@ function mergeFile(config: SearchConfig, file: string, issues: IssueList) {
       config[key].options = {}
     }
   }
+  // A run's config.json records where its data came from; that record is
+  // not an option, so the file can be passed back to --config as it is.
+  if (isRecord(parsed.dataset)) delete parsed.dataset.source
   mergeInto(config as unknown as Record<string, unknown>, parsed, '', issues)
 }
 
@@ -407,8 +410,16 @@ function mergeInto(
 function checkConfig(config: SearchConfig, issues: IssueList) {
   const add = (path: string, message: string) =>
     issues.add(path, message, 'NORD_ERR_CONFIG')
-  if (!Number.isSafeInteger(config.seed) || config.seed < 0) {
-    add('seed', `must be a non-negative integer, got ${describe(config.seed)}`)
+  // Streams use the seed's low 32 bits, so larger seeds would repeat smaller ones.
+  if (
+    !Number.isSafeInteger(config.seed) ||
+    config.seed < 0 ||
+    config.seed > 0xffffffff
+  ) {
+    add(
+      'seed',
+      `must be an integer from 0 to 4294967295, got ${describe(config.seed)}`,
+    )
   }
   if (typeof config.out !== 'string' || config.out === '') {
     add('out', `must be a folder path, got ${describe(config.out)}`)

@@ -1,12 +1,19 @@
 import { createRequire } from 'node:module'
 import { isNordError } from '@nord/core'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { coordinatorCommand, DEFAULT_PORT, workerCommand } from './cluster.js'
 import { inspectCommand } from './inspect.js'
 import { searchCommand } from './search.js'
 
 const { version } = createRequire(import.meta.url)('../package.json') as {
   version: string
+}
+
+/** `--log-level`, shared by the commands; commander rejects other values. */
+function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'lowest level of log lines shown')
+    .choices(['debug', 'info', 'warn', 'error', 'silent'])
+    .default('info')
 }
 
 /** Builds the `nord` program; `main` runs it. */
@@ -59,7 +66,7 @@ export function createProgram(): Command {
       '--resume <dir>',
       'continue the interrupted run in this run directory with its recorded configuration; only --generations and --evaluations may raise its budget',
     )
-    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .addOption(logLevelOption())
     .option('--no-progress', 'plain log lines even on a terminal')
     .action(async (options) => {
       program.setOptionValue('exitCode', await searchCommand(options))
@@ -98,7 +105,7 @@ export function createProgram(): Command {
     )
     .option('--cert <file>', 'PEM certificate, to serve wss:// (needs --key)')
     .option('--key <file>', 'PEM private key of --cert')
-    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .addOption(logLevelOption())
     .action(async (options) => {
       program.setOptionValue('exitCode', await coordinatorCommand(options))
     })
@@ -113,7 +120,7 @@ export function createProgram(): Command {
       '--backend <name>',
       'TensorFlow.js backend to announce: auto, tensorflow, wasm, cpu or none',
     )
-    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .addOption(logLevelOption())
     .action(async (options) => {
       program.setOptionValue('exitCode', await workerCommand(options))
     })

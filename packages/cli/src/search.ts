@@ -57,12 +57,41 @@ export interface SearchCommandFlags extends SearchFlags {
 }
 
 /**
+ * Signals that stop a search cleanly: the journal ends with a `run-end`
+ * event and the summary is written. A second one quits at once.
+ */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+function signalExitCode(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGTERM: 15,
+  }
+  return 128 + (numbers[signal] ?? 0)
+}
+
+/**
+ * Ignores EPIPE on stdout and stderr, so that a reader that goes away (as
+ * `nord search | head` does) cannot end the process before the journal is
+ * closed. Other stream errors are still thrown.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error
+    })
+  }
+}
+
+/**
  * `nord search`: resolves the configuration, runs the search, prints the
  * summary. With `--resume DIR` it continues the run in DIR instead.
  */
 export async function searchCommand(
   flags: SearchCommandFlags,
 ): Promise<number> {
+  ignoreClosedPipes()
   const logger = createLogger({
     level: (flags.logLevel ?? 'info') as 'info',
     write: writeStderrLine,
@@ -168,14 +197,14 @@ async function executeSearch(
   })
 
   const controller = new AbortController()
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130)
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signalExitCode(signal))
     logger.warn(
-      'interrupted: stopping after the journal is closed (Ctrl-C again to quit at once)',
+      `${signal}: stopping after the journal is closed (send it again to quit at once)`,
     )
     controller.abort()
   }
-  process.on('SIGINT', onSigint)
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
 
   // A journal without events belongs to a run killed before it started, so
   // the search starts from the beginning in it.
@@ -217,7 +246,7 @@ async function executeSearch(
     })
   } finally {
     display.stop()
-    process.off('SIGINT', onSigint)
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
     run.close()
   }
 

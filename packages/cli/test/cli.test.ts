@@ -223,7 +223,9 @@ describe('nord search', () => {
     ])
 
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('seed: must be a non-negative integer')
+    expect(result.stderr).toContain(
+      'seed: must be an integer from 0 to 4294967295',
+    )
     expect(result.stderr).toContain('colour: unknown key')
     expect(result.stderr).toContain('dataset.name: must be one of')
     expect(result.stderr).toContain('--population: must be an integer')
@@ -248,37 +250,101 @@ describe('nord search', () => {
     expect(again.stderr).toContain('NORD_ERR_RUN_EXISTS')
   }, 600_000)
 
-  it('stops cleanly on SIGINT with the journal intact', async () => {
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    'stops cleanly on %s with the journal intact',
+    async (signal) => {
+      const dir = tempDir()
+      const out = join(dir, 'run')
+      const child = spawn(
+        'node',
+        [bin, ...tinySearch, '--generations', '20', '--out', out],
+        { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
+      )
+      let stderr = ''
+      const firstCandidate = new Promise<void>((resolve) => {
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk
+          if (stderr.includes('[1/')) resolve()
+        })
+      })
+      await firstCandidate
+      child.kill(signal)
+      const code = await new Promise<number | null>((resolve) =>
+        child.on('exit', resolve),
+      )
+
+      expect(code).toBe(0)
+      const events = readJournal(out)
+      expect(events[0].type).toBe('run-start')
+      expect(events.at(-1)).toMatchObject({
+        type: 'run-end',
+        reason: 'interrupted',
+      })
+      const summary = JSON.parse(
+        readFileSync(join(out, 'summary.json'), 'utf8'),
+      )
+      expect(summary.status).toBe('interrupted')
+      const evaluations = events.filter((e) => e.type === 'evaluation')
+      expect(summary.counts.evaluated).toBe(evaluations.length)
+    },
+    600_000,
+  )
+
+  it('finishes the run when its output pipe closes', async () => {
     const dir = tempDir()
     const out = join(dir, 'run')
-    const child = spawn(
-      'node',
-      [bin, ...tinySearch, '--generations', '20', '--out', out],
-      { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    let stderr = ''
-    const firstCandidate = new Promise<void>((resolve) => {
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk
-        if (stderr.includes('[1/')) resolve()
-      })
+    const child = spawn('node', [bin, ...tinySearch, '--out', out], {
+      cwd: tmpdir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
-    await firstCandidate
-    child.kill('SIGINT')
+    // Like `nord search 2>&1 | head -1`: the reader goes away early.
+    child.stdout.destroy()
+    child.stderr.once('data', () => child.stderr.destroy())
     const code = await new Promise<number | null>((resolve) =>
       child.on('exit', resolve),
     )
 
     expect(code).toBe(0)
     const events = readJournal(out)
-    expect(events[0].type).toBe('run-start')
     expect(events.at(-1)).toMatchObject({
       type: 'run-end',
-      reason: 'interrupted',
+      reason: 'completed',
     })
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))
-    expect(summary.status).toBe('interrupted')
-    const evaluations = events.filter((e) => e.type === 'evaluation')
-    expect(summary.counts.evaluated).toBe(evaluations.length)
   }, 600_000)
+
+  it("accepts a run's config.json as --config", async () => {
+    const dir = tempDir()
+    const first = await nord([
+      ...tinySearch,
+      '--seed',
+      '4',
+      '--out',
+      join(dir, 'a'),
+    ])
+    expect(first.code).toBe(0)
+
+    const again = await nord([
+      'search',
+      '--config',
+      join(dir, 'a', 'config.json'),
+      '--no-progress',
+      '--out',
+      join(dir, 'b'),
+    ])
+
+    expect(again.code).toBe(0)
+    const accuracies = (run: string) =>
+      readJournal(join(dir, run))
+        .filter((e) => e.type === 'evaluation')
+        .map((e) => e.evaluation.accuracy)
+    expect(accuracies('b')).toEqual(accuracies('a'))
+  }, 600_000)
+
+  it('rejects an unknown log level', async () => {
+    const result = await nord(['search', '--log-level', 'loud'])
+
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toContain('loud')
+    expect(result.stderr).toContain('debug, info, warn, error, silent')
+  })
 })

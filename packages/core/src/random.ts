@@ -1,3 +1,5 @@
+import { NordError } from './errors.js'
+
 /**
  * Seeded randomness. Every random choice in nord comes from a `Random`
  * created from the run seed, and each part of a run (the optimizer, each
@@ -26,10 +28,17 @@ export interface Random {
   setState(state: number[]): void
 }
 
-/** Creates a stream from a seed (an integer; only its low 32 bits matter). */
+/**
+ * Creates a stream from a seed: an integer whose low 32 bits set the stream,
+ * so seeds that differ by a multiple of 2^32 give the same stream.
+ */
 export function createRandom(seed: number): Random {
   if (!Number.isSafeInteger(seed)) {
-    throw new RangeError(`seed must be a safe integer, got ${seed}`)
+    throw new NordError(
+      'NORD_ERR_INVALID_SEED',
+      `seed must be a safe integer, got ${seed}`,
+      { value: seed, hint: 'Pass an integer from 0 to 4294967295' },
+    )
   }
   return new Xoshiro128(seed >>> 0)
 }

@@ -58,9 +58,23 @@ describe('openRunDirectory', () => {
     expect(readFileSync(run.journalPath, 'utf8')).toBe('')
   })
 
-  it('rejects a folder that holds a journal', () => {
+  it('reuses a folder whose journal is empty', () => {
     const dir = join(folder, 'run')
     open(dir).close()
+
+    const second = open(dir)
+    second.append({ type: 'run-end', time: 'now', reason: 'completed' })
+    second.close()
+
+    const text = readFileSync(join(dir, 'journal.jsonl'), 'utf8')
+    expect(text.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('rejects a folder that holds a journal', () => {
+    const dir = join(folder, 'run')
+    const first = open(dir)
+    first.append({ type: 'run-end', time: 'now', reason: 'completed' })
+    first.close()
 
     const error = (() => {
       try {

@@ -149,7 +149,10 @@ function createFolder(path: string): void {
 function openJournal(journalPath: string, overwrite?: boolean): number {
   // 'wx' fails if the file exists, so two runs started at once into the same
   // folder cannot both write one journal.
-  const flags = overwrite === true ? 'w' : 'wx'
+  // An empty journal belongs to a run that failed before its first event,
+  // so nothing recorded is lost by starting again in it.
+  const empty = existsSync(journalPath) && statSync(journalPath).size === 0
+  const flags = overwrite === true || empty ? 'w' : 'wx'
   try {
     return openSync(journalPath, flags)
   } catch (error) {
@@ -159,7 +162,7 @@ function openJournal(journalPath: string, overwrite?: boolean): number {
         `the folder ${resolve(journalPath, '..')} already contains a run (${JOURNAL_FILE})`,
         {
           value: journalPath,
-          hint: 'Choose another output folder (--out), remove the folder, or allow overwriting it',
+          hint: 'Choose another output folder (--out), continue the run with --resume, or remove the folder',
         },
       )
     }
