@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs'
-import { IssueList, type JsonValue, NordError } from '@nord/core'
+import {
+  type Issue,
+  IssueList,
+  type JsonValue,
+  NordError,
+  NordValidationError,
+} from '@nord/core'
 
 /**
  * The evaluation budget of a search whose configuration sets no budget and
@@ -128,6 +134,22 @@ export interface SearchFlags {
  * once with its key path.
  */
 export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
+  const { config, issues } = checkSearchConfig(flags)
+  if (issues.length > 0) {
+    throw new NordValidationError('the search configuration', issues)
+  }
+  return config
+}
+
+/**
+ * Resolves the configuration like `resolveSearchConfig` but returns its
+ * problems instead of throwing, so that the caller can add the problems of
+ * the search space and the plugins' options and report all of them at once.
+ */
+export function checkSearchConfig(flags: SearchFlags): {
+  config: SearchConfig
+  issues: Issue[]
+} {
   const config = defaultSearchConfig()
   const issues = new IssueList()
 
@@ -176,8 +198,7 @@ export function resolveSearchConfig(flags: SearchFlags): SearchConfig {
 
   applyDefaultBudget(config)
   checkConfig(config, issues)
-  issues.throwIfAny('the search configuration')
-  return config
+  return { config, issues: issues.issues }
 }
 
 /** Flags that `--resume` accepts besides the budget ones, which only extend. */

@@ -5,6 +5,7 @@ import {
   createLogger,
   createRandom,
   type Evaluator,
+  type Issue,
   isNordError,
   type JsonValue,
   type Logger,
@@ -28,9 +29,9 @@ import geneticOptimizer from '@nord/optimizer-ga'
 import randomOptimizer from '@nord/optimizer-random'
 import reinforceOptimizer from '@nord/optimizer-rl'
 import {
+  checkSearchConfig,
   type PluginChoice,
   resolveResumedConfig,
-  resolveSearchConfig,
   type SearchConfig,
   type SearchFlags,
 } from './config.js'
@@ -97,7 +98,8 @@ export async function searchCommand(
     write: writeStderrLine,
   })
   if (flags.resume === undefined) {
-    return executeSearch(resolveSearchConfig(flags), flags, logger, null)
+    const { config, issues } = checkSearchConfig(flags)
+    return executeSearch(config, flags, logger, null, issues)
   }
   return resumeSearch(flags.resume, flags, logger)
 }
@@ -136,7 +138,7 @@ async function resumeSearch(
       text: truncated.text.slice(0, 80),
     })
   }
-  return executeSearch(config, flags, logger, found)
+  return executeSearch(config, flags, logger, found, [])
 }
 
 /** Runs the search of `config`, or continues it when `resumed` contains its run. */
@@ -145,14 +147,24 @@ async function executeSearch(
   flags: SearchCommandFlags,
   logger: Logger,
   resumed: RunContents | null,
+  configIssues: Issue[],
 ): Promise<number> {
-  const random = createRandom(config.seed)
-  const space = convNetSizeSpace({
-    layers: config.space.layers,
-    filters: config.space.filters,
-    kernelSize: config.space.kernelSize,
-    padding: config.space.padding,
-  })
+  // Problems of the flags, the search space and the plugins' options are
+  // gathered and reported together, before any data is loaded.
+  const issues = [...configIssues]
+  // An invalid seed is already among the issues; 0 stands in until they are
+  // reported.
+  const random = createRandom(
+    Number.isSafeInteger(config.seed) ? config.seed : 0,
+  )
+  const space = await collectIssues(issues, 'space', () =>
+    convNetSizeSpace({
+      layers: config.space.layers,
+      filters: config.space.filters,
+      kernelSize: config.space.kernelSize,
+      padding: config.space.padding,
+    }),
+  )
   const optimizerPlugin = await loadPlugin(
     'optimizer',
     config.optimizer.use,
@@ -164,18 +176,39 @@ async function executeSearch(
     BUILTIN_EVALUATORS,
   )
 
-  const optimizer = await createFromPlugin<Optimizer>(
-    optimizerPlugin,
-    'optimizer',
-    config.optimizer,
-    { space, seed: random.derive('optimizer').seed, logger },
-  )
-  const evaluator = await createFromPlugin<Evaluator>(
-    evaluatorPlugin,
-    'evaluator',
-    config.evaluator,
-    { space, seed: random.derive('evaluator').seed, logger },
-  )
+  const optimizer =
+    space &&
+    (await collectIssues(issues, 'optimizer.options', () =>
+      createFromPlugin<Optimizer>(
+        optimizerPlugin,
+        'optimizer',
+        config.optimizer,
+        {
+          space,
+          seed: random.derive('optimizer').seed,
+          logger,
+        },
+      ),
+    ))
+  const evaluator =
+    space &&
+    (await collectIssues(issues, 'evaluator.options', () =>
+      createFromPlugin<Evaluator>(
+        evaluatorPlugin,
+        'evaluator',
+        config.evaluator,
+        {
+          space,
+          seed: random.derive('evaluator').seed,
+          logger,
+        },
+      ),
+    ))
+  if (issues.length > 0 || !space || !optimizer || !evaluator) {
+    throw new NordValidationError('the search configuration', issues, {
+      hint: 'Fix these in the configuration file or the flags that set them',
+    })
+  }
   const curator = createCurator(config, random.derive('dataset').seed, logger)
   const dataset = await curator.load()
 
@@ -282,6 +315,32 @@ function estimateTotal(config: SearchConfig): number {
  * and the configuration key, and any other exception of a third-party
  * factory becomes a `NORD_ERR_PLUGIN` error that names the plugin.
  */
+/**
+ * Runs `create` and returns its value, or adds the issues of the validation
+ * error it throws to `issues` (with their paths under `prefix`) and returns
+ * undefined. Other errors pass through.
+ */
+async function collectIssues<T>(
+  issues: Issue[],
+  prefix: string,
+  create: () => T | Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await create()
+  } catch (error) {
+    const found = (error as { issues?: unknown }).issues
+    if (!isNordError(error) || !Array.isArray(found)) throw error
+    for (const issue of found as Issue[]) {
+      const path =
+        issue.path === prefix || issue.path.startsWith(`${prefix}.`)
+          ? issue.path
+          : `${prefix}.${issue.path}`
+      issues.push({ ...issue, path })
+    }
+    return undefined
+  }
+}
+
 async function createFromPlugin<T>(
   plugin: NordPlugin,
   kind: 'optimizer' | 'evaluator',

@@ -220,6 +220,8 @@ describe('nord search', () => {
       config,
       '--population',
       'ten',
+      '--epochs',
+      '0',
     ])
 
     expect(result.code).toBe(1)
@@ -229,6 +231,10 @@ describe('nord search', () => {
     expect(result.stderr).toContain('colour: unknown key')
     expect(result.stderr).toContain('dataset.name: must be one of')
     expect(result.stderr).toContain('--population: must be an integer')
+    expect(result.stderr).toContain(
+      'evaluator.options.epochs: must be a positive integer',
+    )
+    expect(result.stderr).not.toContain('loaded fashion-mnist')
   })
 
   it('refuses to overwrite an existing run', async () => {

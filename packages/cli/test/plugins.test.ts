@@ -160,10 +160,9 @@ describe('third-party optimizer', () => {
 
     expect(result.code).toBe(1)
     expect(result.stderr).toContain(
-      "optimizer.options of the optimizer plugin 'nord-optimizer-hill-climbing'",
+      'optimizer.options.step: must be an integer >= 1, got 0',
     )
-    expect(result.stderr).toContain('step: must be an integer >= 1, got 0')
-    expect(result.stderr).toContain('steps: unknown option')
+    expect(result.stderr).toContain('optimizer.options.steps: unknown option')
     expect(result.stderr).toContain('NORD_ERR_INVALID_OPTION')
   })
 
@@ -246,10 +245,7 @@ describe('third-party evaluator', () => {
     )
 
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain(
-      "evaluator.options of the evaluator plugin 'nord-strict-evaluator'",
-    )
-    expect(result.stderr).toContain('epochs: unknown option')
+    expect(result.stderr).toContain('evaluator.options.epochs: unknown option')
   })
 
   it('names a plugin whose factory throws', async () => {
