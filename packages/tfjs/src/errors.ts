@@ -1,4 +1,5 @@
 import { NordError, type NordErrorOptions } from '@nord/core'
+import type { MemoryEstimate } from './memory.js'
 
 /** Raised when a requested TensorFlow.js backend cannot be loaded or started. */
 export class NordBackendError extends NordError {
@@ -51,5 +52,37 @@ export class NordAbortError extends NordError {
       cause: reason,
     })
     this.name = 'NordAbortError'
+  }
+}
+
+/**
+ * Raised before any tensor exists when the memory estimate of a network
+ * exceeds the memory limit. `estimate` has the breakdown by kind and layer.
+ */
+export class NordResourceError extends NordError {
+  readonly estimate: MemoryEstimate
+  readonly limit: number
+
+  constructor(
+    message: string,
+    estimate: MemoryEstimate,
+    limit: number,
+    hint: string,
+  ) {
+    super('NORD_ERR_RESOURCE', message, { value: estimate.total, hint })
+    this.name = 'NordResourceError'
+    this.estimate = estimate
+    this.limit = limit
+  }
+}
+
+/**
+ * Raised when training fails for a reason nord does not check beforehand,
+ * such as a kernel running out of memory. The original error is the `cause`.
+ */
+export class NordTrainingError extends NordError {
+  constructor(message: string, cause: unknown, hint: string) {
+    super('NORD_ERR_TRAINING', message, { value: cause, cause, hint })
+    this.name = 'NordTrainingError'
   }
 }

@@ -24,7 +24,24 @@ export {
   NordAbortError,
   NordBackendError,
   NordNonFiniteError,
+  NordResourceError,
+  NordTrainingError,
 } from './errors.js'
+export {
+  estimateTrainingMemory,
+  type LayerMemory,
+  type MemoryEstimate,
+  type MemoryEstimateOptions,
+} from './memory.js'
+export {
+  defaultMemoryLimit,
+  formatBytes,
+  MAX_TYPED_ARRAY_LENGTH,
+  type MemoryLimit,
+  resolveMemoryLimit,
+  WASM_DEFAULT_MEMORY_LIMIT,
+  WASM_HEAP_MAX,
+} from './memory-limit.js'
 export {
   type EpochLogs,
   OPTIMIZER_NAMES,

@@ -22,6 +22,20 @@ import {
   sliceBatch,
 } from './dataset.js'
 import { NordAbortError, NordNonFiniteError } from './errors.js'
+import {
+  abandonHeapIfBroken,
+  CallbackFailure,
+  disposeOnThrow,
+  disposeQuietly,
+  throwIfBackendBroken,
+  toTrainingError,
+} from './failures.js'
+import { estimateTrainingMemory } from './memory.js'
+import {
+  checkMemory,
+  isMemoryLimit,
+  resolveMemoryLimit,
+} from './memory-limit.js'
 
 /** The optimizers `trainAndScore` can use, with TensorFlow.js defaults besides the learning rate. */
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop' | 'adagrad'
@@ -63,6 +77,14 @@ export interface TrainOptions {
    * scoring needs. Default 256.
    */
   scoreBatchSize?: number
+  /**
+   * The bytes that the memory estimate of a network may reach, or `Infinity`
+   * to turn the check off. A network above it is rejected with
+   * `NORD_ERR_RESOURCE` before any tensor exists. Default 2 GiB on `wasm`
+   * and half of the machine's memory on other backends. The environment
+   * variable `NORD_MEMORY_LIMIT`, when set, takes precedence.
+   */
+  memoryLimit?: number
   /** Stops training between two batches; the call then rejects with `NORD_ERR_ABORTED`. */
   signal?: AbortSignal
   /** Called after every epoch; training waits for a returned promise. */
@@ -78,6 +100,8 @@ export interface ResolvedTrainOptions {
   learningRate: number
   validation: boolean
   scoreBatchSize: number
+  /** Undefined until the backend is known: `trainAndScore` then applies its default. */
+  memoryLimit: number | undefined
   signal: AbortSignal | undefined
   onEpochEnd: ((logs: EpochLogs) => MaybePromise<void>) | undefined
 }
@@ -125,6 +149,12 @@ const DEFAULTS = {
  * @throws NordNonFiniteError (`NORD_ERR_NON_FINITE`) when a loss or score
  *   turns NaN or infinite.
  * @throws NordAbortError (`NORD_ERR_ABORTED`) when `signal` fires.
+ * @throws NordResourceError (`NORD_ERR_RESOURCE`) when the memory estimate
+ *   exceeds `memoryLimit`, before any tensor exists.
+ * @throws NordTrainingError (`NORD_ERR_TRAINING`) for any other failure,
+ *   such as a kernel out of memory, with the original error as `cause`.
+ * @throws NordBackendError (`NORD_ERR_BACKEND`) when an earlier failure broke
+ *   the wasm heap and resetting the backend failed.
  */
 export async function trainAndScore(
   descriptor: DescriptorJSON,
@@ -139,16 +169,46 @@ export async function trainAndScore(
   throwIfAborted(resolved.signal)
 
   const backend = await ensureBackend()
+  throwIfBackendBroken(backend)
+  checkMemory(
+    estimateTrainingMemory(descriptor, {
+      inputShape: dataset.inputShape,
+      classes: dataset.classes,
+      batchSize: resolved.batchSize,
+      scoreBatchSize: resolved.scoreBatchSize,
+      optimizer: resolved.optimizer,
+    }),
+    resolveMemoryLimit(resolved.memoryLimit, backend),
+    backend,
+  )
+
+  try {
+    return await train(descriptor, dataset, resolved, backend)
+  } catch (error) {
+    throw await toTrainingError(error, backend)
+  }
+}
+
+async function train(
+  descriptor: DescriptorJSON,
+  dataset: Dataset,
+  resolved: ResolvedTrainOptions,
+  backend: string,
+): Promise<TrainResult> {
   const started = performance.now()
-  const network = buildNetwork(descriptor, {
-    inputShape: dataset.inputShape,
-    classes: dataset.classes,
-    seed: resolved.seed,
-  })
+  const network = disposeOnThrow(() =>
+    buildNetwork(descriptor, {
+      inputShape: dataset.inputShape,
+      classes: dataset.classes,
+      seed: resolved.seed,
+    }),
+  )
 
   let optimizer: tf.Optimizer | undefined
   try {
-    optimizer = createOptimizer(resolved.optimizer, resolved.learningRate)
+    optimizer = disposeOnThrow(() =>
+      createOptimizer(resolved.optimizer, resolved.learningRate),
+    )
     const trainer = new Trainer(network, dataset, resolved, optimizer)
     const training = await trainer.run()
     const test = await scoreSplit(
@@ -172,9 +232,13 @@ export async function trainAndScore(
     }
     if (training.validation) result.validation = training.validation
     return result
+  } catch (error) {
+    abandonHeapIfBroken(error)
+    throw error
   } finally {
-    optimizer?.dispose()
-    network.model.dispose()
+    // Disposing on a broken wasm heap can throw, which must not hide the
+    // error that broke it.
+    disposeQuietly([optimizer ?? { dispose() {} }, network.model])
   }
 }
 
@@ -195,6 +259,7 @@ export function resolveTrainOptions(
     learningRate: options.learningRate ?? DEFAULTS.learningRate,
     validation: options.validation ?? DEFAULTS.validation,
     scoreBatchSize: options.scoreBatchSize ?? DEFAULTS.scoreBatchSize,
+    memoryLimit: options.memoryLimit,
     signal: options.signal,
     onEpochEnd: options.onEpochEnd,
   }
@@ -218,6 +283,15 @@ export function resolveTrainOptions(
   const rate = resolved.learningRate
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
     issues.add('learningRate', `must be a positive finite number, got ${rate}`)
+  }
+  if (
+    resolved.memoryLimit !== undefined &&
+    !isMemoryLimit(resolved.memoryLimit)
+  ) {
+    issues.add(
+      'memoryLimit',
+      `must be a positive integer of bytes or Infinity, got ${resolved.memoryLimit}`,
+    )
   }
   if (typeof resolved.validation !== 'boolean') {
     issues.add('validation', `must be a boolean, got ${resolved.validation}`)
@@ -307,7 +381,11 @@ class Trainer {
         logs.validationAccuracy = score.accuracy
         logs.validationLoss = score.loss
       }
-      await this.options.onEpochEnd?.(logs)
+      try {
+        await this.options.onEpochEnd?.(logs)
+      } catch (error) {
+        throw new CallbackFailure(error)
+      }
     }
     return this.outcome
   }
@@ -338,17 +416,19 @@ class Trainer {
 
   private async trainStep(split: DataSplit, batch: number[]): Promise<number> {
     const { inputShape, classes } = this.dataset
-    const cost = tf.tidy(() => {
-      const { x, y } = gatherBatch(split, batch, inputShape, classes)
-      const loss = () => {
-        const logits = this.network.logits.apply(x, { training: true })
-        return tf.losses.softmaxCrossEntropy(
-          y,
-          logits as tf.Tensor,
-        ) as tf.Scalar
-      }
-      return this.optimizer.minimize(loss, true, this.variables)!
-    })
+    const cost = disposeOnThrow(() =>
+      tf.tidy(() => {
+        const { x, y } = gatherBatch(split, batch, inputShape, classes)
+        const loss = () => {
+          const logits = this.network.logits.apply(x, { training: true })
+          return tf.losses.softmaxCrossEntropy(
+            y,
+            logits as tf.Tensor,
+          ) as tf.Scalar
+        }
+        return this.optimizer.minimize(loss, true, this.variables)!
+      }),
+    )
 
     try {
       return (await cost.data())[0]!
@@ -371,27 +451,29 @@ async function scoreSplit(
   for (let start = 0; start < split.count; start += options.scoreBatchSize) {
     throwIfAborted(options.signal)
     const end = Math.min(start + options.scoreBatchSize, split.count)
-    const totals = tf.tidy(() => {
-      const { x, y, labels } = sliceBatch(
-        split,
-        start,
-        end,
-        dataset.inputShape,
-        dataset.classes,
-      )
-      const logits = logitsModel.apply(x, { training: false }) as tf.Tensor
-      const loss = tf.losses.softmaxCrossEntropy(
-        y,
-        logits,
-        undefined,
-        undefined,
-        tf.Reduction.SUM,
-      )
-      const hits = tf.sum(
-        tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'),
-      )
-      return tf.stack([loss, hits])
-    })
+    const totals = disposeOnThrow(() =>
+      tf.tidy(() => {
+        const { x, y, labels } = sliceBatch(
+          split,
+          start,
+          end,
+          dataset.inputShape,
+          dataset.classes,
+        )
+        const logits = logitsModel.apply(x, { training: false }) as tf.Tensor
+        const loss = tf.losses.softmaxCrossEntropy(
+          y,
+          logits,
+          undefined,
+          undefined,
+          tf.Reduction.SUM,
+        )
+        const hits = tf.sum(
+          tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'),
+        )
+        return tf.stack([loss, hits])
+      }),
+    )
 
     try {
       const [loss, hits] = await totals.data()

@@ -84,8 +84,13 @@ function checkPositiveInteger(issues: IssueList, path: string, value: unknown) {
   }
 }
 
-/** Error codes that mean the descriptor cannot be built, as opposed to a failed training. */
+/**
+ * Error codes that mean the descriptor cannot be built, as opposed to a
+ * failed training. `NORD_ERR_RESOURCE` is a network whose memory estimate
+ * exceeds the training's memory limit.
+ */
 const INVALID_CODES = new Set([
+  'NORD_ERR_RESOURCE',
   'NORD_ERR_UNKNOWN_LAYER_TYPE',
   'NORD_ERR_INVALID_PARAM',
   'NORD_ERR_UNKNOWN_LAYER',

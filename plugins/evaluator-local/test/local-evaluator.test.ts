@@ -84,6 +84,17 @@ describe('local evaluator', () => {
     expect(evaluation.reason).toContain('40x40')
   })
 
+  it('marks a network above the memory limit as invalid', async () => {
+    const evaluator = await ready(createLocalEvaluator())
+
+    const evaluation = await evaluator.evaluate(request(convNet(20000, 3)))
+
+    expect(evaluation.status).toBe('invalid')
+    expect(evaluation.fitness).toBe(0)
+    expect(evaluation.code).toBe('NORD_ERR_RESOURCE')
+    expect(evaluation.reason).toContain('memory limit')
+  })
+
   it('marks a diverging training as failed', async () => {
     // A learning rate near float32's maximum overflows the weights of the
     // head's dense layer on the first step, so the loss turns NaN.
