@@ -8,6 +8,7 @@ export {
 } from './errors.js'
 export type { MergeInputPlan, MergePlan } from './merge.js'
 export { planMerge } from './merge.js'
+export * from './optimizer/index.js'
 export type { Random } from './random.js'
 export { createRandom, hashString32 } from './random.js'
 export * from './search/index.js'

@@ -1,10 +1,9 @@
 import {
   checkInteger,
-  formatValue,
-  type IntegerGene,
+  checkIntegerGenes,
+  checkSeed,
   IssueList,
-  isPlainObject,
-  rejectUnknownKeys,
+  mergeOptions,
 } from '@nord/core'
 
 /** The options a user writes. Every option is optional. */
@@ -34,8 +33,6 @@ export const DEFAULT_OPTIONS: ResolvedEvolutionOptions = {
   cycles: null,
 }
 
-const OPTION_KEYS = Object.keys(DEFAULT_OPTIONS)
-
 /**
  * Validates the options, the gene bounds and the seed, and applies the
  * defaults. Throws one `NordValidationError` listing every problem, each
@@ -48,10 +45,8 @@ export function resolveEvolutionOptions(
 ): ResolvedEvolutionOptions {
   const issues = new IssueList()
   const resolved = checkOptions(options ?? {}, issues)
-  checkGenes(genes, issues)
-  if (!Number.isSafeInteger(seed)) {
-    issues.add('seed', `must be a safe integer, got ${formatValue(seed)}`)
-  }
+  checkIntegerGenes(genes, issues)
+  checkSeed(seed, issues)
   issues.throwIfAny('nord:optimizer-evolution configuration')
   return Object.freeze(resolved)
 }
@@ -60,16 +55,8 @@ function checkOptions(
   options: unknown,
   issues: IssueList,
 ): ResolvedEvolutionOptions {
-  if (!isPlainObject(options)) {
-    issues.add('options', `must be an object, got ${formatValue(options)}`)
-    return DEFAULT_OPTIONS
-  }
-
-  rejectUnknownKeys('', options, OPTION_KEYS, issues)
-  const merged = { ...DEFAULT_OPTIONS } as Record<string, unknown>
-  for (const key of OPTION_KEYS) {
-    if (options[key] !== undefined) merged[key] = options[key]
-  }
+  const merged = mergeOptions(options, DEFAULT_OPTIONS, issues)
+  if (merged === undefined) return DEFAULT_OPTIONS
 
   const validPopulation = checkInteger(
     'population',
@@ -78,7 +65,8 @@ function checkOptions(
     issues,
   )
   const population = validPopulation ? (merged.population as number) : undefined
-  if (options.sampleSize === undefined && population !== undefined) {
+  const written = options as Record<string, unknown>
+  if (written.sampleSize === undefined && population !== undefined) {
     // A population below 25 cannot hold the default sample.
     merged.sampleSize = Math.min(DEFAULT_OPTIONS.sampleSize, population)
   }
@@ -93,41 +81,4 @@ function checkOptions(
     checkInteger('cycles', merged.cycles, { min: population ?? 1 }, issues)
   }
   return merged as ResolvedEvolutionOptions
-}
-
-/** Checks integer gene bounds: a non-empty list of safe integers with `min <= max`. */
-function checkGenes(genes: unknown, issues: IssueList): void {
-  const code = 'NORD_ERR_INVALID_SPACE'
-  if (!Array.isArray(genes) || genes.length === 0) {
-    issues.add(
-      'space.genes',
-      `must be a non-empty array of integer genes, got ${formatValue(genes)}`,
-      code,
-    )
-    return
-  }
-
-  genes.forEach((gene: Partial<IntegerGene> | null, index) => {
-    const path = `space.genes[${index}]`
-    const { min, max } = gene ?? {}
-    for (const [key, value] of [
-      ['min', min],
-      ['max', max],
-    ] as const) {
-      if (!Number.isSafeInteger(value)) {
-        issues.add(
-          `${path}.${key}`,
-          `must be an integer, got ${formatValue(value)}`,
-          code,
-        )
-      }
-    }
-    if (typeof min === 'number' && typeof max === 'number' && min > max) {
-      issues.add(
-        path,
-        `bounds are inverted (min ${min} > max ${max} in gene ${formatValue(gene?.name)}). Swap them`,
-        code,
-      )
-    }
-  })
 }

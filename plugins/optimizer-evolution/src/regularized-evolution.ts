@@ -1,8 +1,10 @@
 import {
   type Candidate,
+  checkResults,
   createRandom,
   type Genotype,
   type IntegerGene,
+  isNumberedBelow,
   type JsonValue,
   type Optimizer,
   type Random,
@@ -14,7 +16,6 @@ import {
   type ResolvedEvolutionOptions,
   resolveEvolutionOptions,
 } from './options.js'
-import { checkResults, isNumberedBelow } from './results.js'
 import {
   type EvolutionState,
   type IndividualState,

@@ -1,8 +1,12 @@
 import {
+  type AddStateIssue,
+  checkCount,
+  checkRandomState,
+  checkSavedGenotype,
   formatValue,
   type IntegerGene,
-  IssueList,
   isPlainObject,
+  startStateCheck,
 } from '@nord/core'
 
 /** The state format this version writes and reads. */
@@ -30,8 +34,6 @@ export type EvolutionState = {
   random: number[]
 }
 
-type AddIssue = (path: string, message: string) => void
-
 /**
  * Checks that `value` is a state with genotypes that fit `genes` and at
  * most `size` living individuals. Throws one `NordValidationError` with
@@ -42,26 +44,13 @@ export function parseEvolutionState(
   genes: readonly IntegerGene[],
   size: number,
 ): EvolutionState {
-  const issues = new IssueList()
-  const add: AddIssue = (path, message) =>
-    issues.add(path, message, 'NORD_ERR_INVALID_STATE')
-  const subject = 'nord:optimizer-evolution state'
+  const { state, add, throwIfAny } = startStateCheck(
+    value,
+    'nord:optimizer-evolution state',
+    STATE_FORMAT,
+  )
 
-  if (!isPlainObject(value)) {
-    add('state', `must be an object, got ${formatValue(value)}`)
-    issues.throwIfAny(subject)
-  }
-  const state = value as Record<string, unknown>
-
-  if (state.format !== STATE_FORMAT) {
-    add('format', `must be ${STATE_FORMAT}, got ${formatValue(state.format)}`)
-  }
-  if (!Number.isSafeInteger(state.proposed) || Number(state.proposed) < 0) {
-    add(
-      'proposed',
-      `must be an integer >= 0, got ${formatValue(state.proposed)}`,
-    )
-  }
+  checkCount('proposed', state.proposed, add)
   checkRandomState(state.random, add)
   checkIndividuals('population', state.population, genes, false, add)
   checkIndividuals('pending', state.pending, genes, true, add)
@@ -74,7 +63,7 @@ export function parseEvolutionState(
     )
   }
 
-  issues.throwIfAny(subject)
+  throwIfAny()
   return state as EvolutionState
 }
 
@@ -83,7 +72,7 @@ function checkIndividuals(
   value: unknown,
   genes: readonly IntegerGene[],
   pending: boolean,
-  add: AddIssue,
+  add: AddStateIssue,
 ): void {
   if (!Array.isArray(value)) {
     add(path, `must be an array, got ${formatValue(value)}`)
@@ -117,34 +106,8 @@ function checkIndividuals(
         `must be an array of ids, got ${formatValue(parents)}`,
       )
     }
-    checkGenotype(`${at}.genotype`, individual.genotype, genes, add)
+    checkSavedGenotype(`${at}.genotype`, individual.genotype, genes, add)
     checkFitness(`${at}.fitness`, individual.fitness, pending, add)
-  })
-}
-
-function checkGenotype(
-  path: string,
-  value: unknown,
-  genes: readonly IntegerGene[],
-  add: AddIssue,
-): void {
-  if (!Array.isArray(value) || value.length !== genes.length) {
-    add(
-      path,
-      `must be an array of ${genes.length} genes, got ${formatValue(value)}`,
-    )
-    return
-  }
-  value.forEach((gene: unknown, index) => {
-    const { min, max } = genes[index]!
-    const inside =
-      Number.isSafeInteger(gene) && Number(gene) >= min && Number(gene) <= max
-    if (!inside) {
-      add(
-        `${path}[${index}]`,
-        `must be an integer from ${min} to ${max}, got ${formatValue(gene)}`,
-      )
-    }
   })
 }
 
@@ -152,7 +115,7 @@ function checkFitness(
   path: string,
   value: unknown,
   pending: boolean,
-  add: AddIssue,
+  add: AddStateIssue,
 ): void {
   if (pending) {
     if (value !== null)
@@ -161,18 +124,5 @@ function checkFitness(
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     add(path, `must be a finite number, got ${formatValue(value)}`)
-  }
-}
-
-function checkRandomState(value: unknown, add: AddIssue): void {
-  const words = Array.isArray(value) ? value : []
-  const valid =
-    words.length === 4 &&
-    words.every((word) => Number.isInteger(word) && word >= 0 && word < 2 ** 32)
-  if (!valid) {
-    add(
-      'random',
-      `must be four 32-bit unsigned integers, got ${formatValue(value)}`,
-    )
   }
 }

@@ -1,7 +1,7 @@
 import {
   type Candidate,
+  collectFitness,
   createRandom,
-  type Genotype,
   type IntegerGene,
   type JsonValue,
   NordError,
@@ -11,6 +11,11 @@ import {
 } from '@nord/core'
 import packageJson from '../package.json' with { type: 'json' }
 import { Breeder } from './breeding.js'
+import {
+  type Individual,
+  loadIndividual,
+  saveIndividual,
+} from './individual.js'
 import { OPTIMIZER_NAME } from './name.js'
 import {
   type GeneticAlgorithmOptions,
@@ -20,12 +25,7 @@ import {
   type SteadyStateGeneticOptions,
   show,
 } from './options.js'
-import {
-  type GeneticState,
-  type IndividualState,
-  parseGeneticState,
-  STATE_FORMAT,
-} from './state.js'
+import { type GeneticState, parseGeneticState, STATE_FORMAT } from './state.js'
 import {
   SteadyStateGeneticAlgorithm,
   type SteadyStateGeneticOptimizer,
@@ -67,12 +67,6 @@ export interface GeneticOptimizer extends Optimizer {
    * `NORD_ERR_INVALID_STATE` and leaves the current state unchanged.
    */
   restore(state: JsonValue): void
-}
-
-type Individual = {
-  id: string
-  genotype: Genotype
-  parents: string[]
 }
 
 type ScoredIndividual = Individual & { fitness: number }
@@ -145,7 +139,9 @@ class GeneticAlgorithm implements GeneticOptimizer {
   }
 
   tell(results: Result[]): void {
-    const fitnessById = this.checkResults(results)
+    const fitnessById = collectFitness(results, OPTIMIZER_NAME, (id, inCall) =>
+      this.checkCandidateId(id, inCall),
+    )
     for (const [id, fitness] of fitnessById) {
       this.pendingFitness.set(id, fitness)
     }
@@ -248,46 +244,10 @@ class GeneticAlgorithm implements GeneticOptimizer {
       .map((entry) => entry.individual)
   }
 
-  /**
-   * Returns the fitness of each result after checking every result of the
-   * call, so that a rejected call records nothing.
-   */
-  private checkResults(results: Result[]): Map<string, number> {
-    if (!Array.isArray(results)) {
-      throw new NordError(
-        'NORD_ERR_INVALID_RESULT',
-        `${OPTIMIZER_NAME}: tell() expects an array of results, got ${show(results)}`,
-        {
-          value: results,
-          hint: 'Pass the results of the candidates from ask()',
-        },
-      )
-    }
-
-    const fitnessById = new Map<string, number>()
-    for (const result of results) {
-      const id = result?.candidate?.id
-      this.checkCandidateId(id, fitnessById)
-      const fitness = result.evaluation?.fitness
-      if (typeof fitness !== 'number' || !Number.isFinite(fitness)) {
-        throw new NordError(
-          'NORD_ERR_INVALID_FITNESS',
-          `${OPTIMIZER_NAME}: candidate ${id} has fitness ${show(fitness)}, which is not a finite number`,
-          {
-            value: fitness,
-            hint: 'Report invalid and failed candidates with the finite fitness FAILED_FITNESS (0)',
-          },
-        )
-      }
-      fitnessById.set(id, fitness)
-    }
-    return fitnessById
-  }
-
   private checkCandidateId(
     id: unknown,
-    inCall: Map<string, number>,
-  ): asserts id is string {
+    inCall: ReadonlyMap<string, number>,
+  ): void {
     const known = this.pending?.some((individual) => individual.id === id)
     if (typeof id !== 'string' || !known) {
       throw new NordError(
@@ -318,25 +278,5 @@ class GeneticAlgorithm implements GeneticOptimizer {
 
   private idOf(index: number): string {
     return `g${this.generation}-${index}`
-  }
-}
-
-function saveIndividual(
-  individual: Individual,
-  fitness: number | undefined,
-): IndividualState {
-  return {
-    id: individual.id,
-    genotype: individual.genotype.slice(),
-    parents: individual.parents.slice(),
-    fitness: fitness ?? null,
-  }
-}
-
-function loadIndividual(saved: IndividualState): Individual {
-  return {
-    id: saved.id,
-    genotype: saved.genotype.slice(),
-    parents: saved.parents.slice(),
   }
 }

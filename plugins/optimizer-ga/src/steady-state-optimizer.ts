@@ -1,17 +1,23 @@
 import {
   type Candidate,
+  checkResults,
   type IntegerGene,
+  isNumberedBelow,
   type JsonValue,
-  NordError,
   type Optimizer,
   type Random,
   type Result,
 } from '@nord/core'
 import packageJson from '../package.json' with { type: 'json' }
 import { Breeder, type Offspring, type Parent } from './breeding.js'
+import {
+  type Individual,
+  loadIndividual,
+  saveIndividual,
+} from './individual.js'
 import { OPTIMIZER_NAME } from './name.js'
-import { type ResolvedGeneticOptions, show } from './options.js'
-import { type IndividualState, STATE_FORMAT } from './state.js'
+import type { ResolvedGeneticOptions } from './options.js'
+import { STATE_FORMAT } from './state.js'
 import {
   parseSteadyStateState,
   type SteadyStateGeneticState,
@@ -48,7 +54,6 @@ export interface SteadyStateGeneticOptimizer extends Optimizer {
   restore(state: JsonValue): void
 }
 
-type Individual = Offspring & { id: string }
 type Member = Individual & Parent
 
 const ID_PREFIX = 'c'
@@ -119,7 +124,12 @@ export class SteadyStateGeneticAlgorithm
   }
 
   tell(results: Result[]): void {
-    const fitnessById = this.checkResults(results)
+    const fitnessById = checkResults(results, {
+      name: OPTIMIZER_NAME,
+      isPending: (id) => this.pending.has(id),
+      wasProposed: (id) => isNumberedBelow(id, ID_PREFIX, this.proposed),
+      pendingCount: () => this.pending.size,
+    })
     for (const [id, fitness] of fitnessById) {
       const individual = this.pending.get(id)!
       this.pending.delete(id)
@@ -178,72 +188,6 @@ export class SteadyStateGeneticAlgorithm
       this.options.replacement === 'oldest' ? 0 : indexOfWorst(this.population)
     this.population.splice(dropped, 1)
   }
-
-  /**
-   * Returns the fitness of each result after checking every result of the
-   * call, so that a rejected call records nothing.
-   */
-  private checkResults(results: Result[]): Map<string, number> {
-    if (!Array.isArray(results)) {
-      throw new NordError(
-        'NORD_ERR_INVALID_RESULT',
-        `${OPTIMIZER_NAME}: tell() expects an array of results, got ${show(results)}`,
-        {
-          value: results,
-          hint: 'Pass the results of the candidates from ask()',
-        },
-      )
-    }
-
-    const fitnessById = new Map<string, number>()
-    for (const result of results) {
-      const id = result?.candidate?.id
-      this.checkCandidateId(id, fitnessById)
-      const fitness = result.evaluation?.fitness
-      if (typeof fitness !== 'number' || !Number.isFinite(fitness)) {
-        throw new NordError(
-          'NORD_ERR_INVALID_FITNESS',
-          `${OPTIMIZER_NAME}: candidate ${id} has fitness ${show(fitness)}, which is not a finite number`,
-          {
-            value: fitness,
-            hint: 'Report invalid and failed candidates with the finite fitness FAILED_FITNESS (0)',
-          },
-        )
-      }
-      fitnessById.set(id, fitness)
-    }
-    return fitnessById
-  }
-
-  private checkCandidateId(
-    id: unknown,
-    inCall: Map<string, number>,
-  ): asserts id is string {
-    if (typeof id === 'string' && this.pending.has(id) && !inCall.has(id)) {
-      return
-    }
-    if (typeof id === 'string' && (inCall.has(id) || this.wasProposed(id))) {
-      throw new NordError(
-        'NORD_ERR_DUPLICATE_RESULT',
-        `${OPTIMIZER_NAME}: candidate ${id} already has a result`,
-        { value: id, hint: 'Tell each candidate once' },
-      )
-    }
-    throw new NordError(
-      'NORD_ERR_UNKNOWN_CANDIDATE',
-      `${OPTIMIZER_NAME}: candidate ${show(id)} was never proposed`,
-      {
-        value: id,
-        hint: `Tell only candidates from ask(); ${this.pending.size} are waiting for results`,
-      },
-    )
-  }
-
-  /** True for an id this optimizer handed out, `c0` to `c<proposed - 1>`. */
-  private wasProposed(id: string): boolean {
-    const number = id.startsWith(ID_PREFIX) ? id.slice(ID_PREFIX.length) : ''
-    return /^(0|[1-9]\d*)$/.test(number) && Number(number) < this.proposed
-  }
 }
 
 /** Returns the index of the least fit member; the oldest of equals comes first. */
@@ -253,24 +197,4 @@ function indexOfWorst(population: readonly Member[]): number {
     if (member.fitness < population[worst]!.fitness) worst = index
   })
   return worst
-}
-
-function saveIndividual(
-  individual: Individual,
-  fitness: number | null,
-): IndividualState {
-  return {
-    id: individual.id,
-    genotype: individual.genotype.slice(),
-    parents: individual.parents.slice(),
-    fitness,
-  }
-}
-
-function loadIndividual(saved: IndividualState): Individual {
-  return {
-    id: saved.id,
-    genotype: saved.genotype.slice(),
-    parents: saved.parents.slice(),
-  }
 }

@@ -1,11 +1,10 @@
 import {
   checkBoolean,
   checkInteger,
-  formatValue,
-  type IntegerGene,
+  checkIntegerGenes,
+  checkSeed,
   IssueList,
-  isPlainObject,
-  rejectUnknownKeys,
+  mergeOptions,
 } from '@nord/core'
 
 /** The options a user writes. Every option is optional. */
@@ -33,8 +32,6 @@ export const DEFAULT_OPTIONS: ResolvedRandomSearchOptions = {
   samples: null,
 }
 
-const OPTION_KEYS = Object.keys(DEFAULT_OPTIONS)
-
 /**
  * Validates the options, the gene bounds and the seed, and applies the
  * defaults. Throws one `NordValidationError` listing every problem, each
@@ -47,10 +44,8 @@ export function resolveRandomSearchOptions(
 ): ResolvedRandomSearchOptions {
   const issues = new IssueList()
   const resolved = checkOptions(options ?? {}, issues)
-  checkGenes(genes, issues)
-  if (!Number.isSafeInteger(seed)) {
-    issues.add('seed', `must be a safe integer, got ${formatValue(seed)}`)
-  }
+  checkIntegerGenes(genes, issues)
+  checkSeed(seed, issues)
   issues.throwIfAny('nord:optimizer-random configuration')
   return Object.freeze(resolved)
 }
@@ -59,57 +54,12 @@ function checkOptions(
   options: unknown,
   issues: IssueList,
 ): ResolvedRandomSearchOptions {
-  if (!isPlainObject(options)) {
-    issues.add('options', `must be an object, got ${formatValue(options)}`)
-    return DEFAULT_OPTIONS
-  }
-
-  rejectUnknownKeys('', options, OPTION_KEYS, issues)
-  const merged = { ...DEFAULT_OPTIONS } as Record<string, unknown>
-  for (const key of OPTION_KEYS) {
-    if (options[key] !== undefined) merged[key] = options[key]
-  }
+  const merged = mergeOptions(options, DEFAULT_OPTIONS, issues)
+  if (merged === undefined) return DEFAULT_OPTIONS
 
   checkBoolean('unique', merged.unique, issues)
   if (merged.samples !== null) {
     checkInteger('samples', merged.samples, { min: 1 }, issues)
   }
   return merged as ResolvedRandomSearchOptions
-}
-
-/** Checks integer gene bounds: a non-empty list of safe integers with `min <= max`. */
-export function checkGenes(genes: unknown, issues: IssueList): void {
-  const code = 'NORD_ERR_INVALID_SPACE'
-  if (!Array.isArray(genes) || genes.length === 0) {
-    issues.add(
-      'space.genes',
-      `must be a non-empty array of integer genes, got ${formatValue(genes)}`,
-      code,
-    )
-    return
-  }
-
-  genes.forEach((gene: Partial<IntegerGene> | null, index) => {
-    const path = `space.genes[${index}]`
-    const { min, max } = gene ?? {}
-    for (const [key, value] of [
-      ['min', min],
-      ['max', max],
-    ] as const) {
-      if (!Number.isSafeInteger(value)) {
-        issues.add(
-          `${path}.${key}`,
-          `must be an integer, got ${formatValue(value)}`,
-          code,
-        )
-      }
-    }
-    if (typeof min === 'number' && typeof max === 'number' && min > max) {
-      issues.add(
-        path,
-        `bounds are inverted (min ${min} > max ${max} in gene ${formatValue(gene?.name)}). Swap them`,
-        code,
-      )
-    }
-  })
 }

@@ -1,8 +1,10 @@
 import {
   type Candidate,
+  checkResults,
   createRandom,
   type Genotype,
   type IntegerGene,
+  isNumberedBelow,
   type JsonValue,
   type Logger,
   type Optimizer,
@@ -22,7 +24,6 @@ import {
   type ResolvedRandomSearchOptions,
   resolveRandomSearchOptions,
 } from './options.js'
-import { checkResults, isNumberedBelow } from './results.js'
 import {
   parseRandomSearchState,
   type RandomSearchState,

@@ -1,8 +1,12 @@
 import {
+  type AddStateIssue,
+  checkCount,
+  checkRandomState,
+  checkSavedGenotype,
   formatValue,
   type IntegerGene,
-  IssueList,
   isPlainObject,
+  startStateCheck,
 } from '@nord/core'
 
 /** The state format this version writes and reads. */
@@ -27,8 +31,6 @@ export type RandomSearchState = {
   random: number[]
 }
 
-type AddIssue = (path: string, message: string) => void
-
 /**
  * Checks that `value` is a state with genotypes that fit `genes`. Throws one
  * `NordValidationError` with code `NORD_ERR_INVALID_STATE` listing every
@@ -38,44 +40,31 @@ export function parseRandomSearchState(
   value: unknown,
   genes: readonly IntegerGene[],
 ): RandomSearchState {
-  const issues = new IssueList()
-  const add: AddIssue = (path, message) =>
-    issues.add(path, message, 'NORD_ERR_INVALID_STATE')
-  const subject = 'nord:optimizer-random state'
+  const { state, add, throwIfAny } = startStateCheck(
+    value,
+    'nord:optimizer-random state',
+    STATE_FORMAT,
+  )
 
-  if (!isPlainObject(value)) {
-    add('state', `must be an object, got ${formatValue(value)}`)
-    issues.throwIfAny(subject)
-  }
-  const state = value as Record<string, unknown>
-
-  if (state.format !== STATE_FORMAT) {
-    add('format', `must be ${STATE_FORMAT}, got ${formatValue(state.format)}`)
-  }
-  if (!Number.isSafeInteger(state.proposed) || Number(state.proposed) < 0) {
-    add(
-      'proposed',
-      `must be an integer >= 0, got ${formatValue(state.proposed)}`,
-    )
-  }
+  checkCount('proposed', state.proposed, add)
   checkRandomState(state.random, add)
   checkPending(state.pending, genes, add)
   if (!Array.isArray(state.seen)) {
     add('seen', `must be an array of genotypes, got ${formatValue(state.seen)}`)
   } else {
     state.seen.forEach((genotype: unknown, index) => {
-      checkGenotype(`seen[${index}]`, genotype, genes, add)
+      checkSavedGenotype(`seen[${index}]`, genotype, genes, add)
     })
   }
 
-  issues.throwIfAny(subject)
+  throwIfAny()
   return state as RandomSearchState
 }
 
 function checkPending(
   value: unknown,
   genes: readonly IntegerGene[],
-  add: AddIssue,
+  add: AddStateIssue,
 ): void {
   if (!Array.isArray(value)) {
     add('pending', `must be an array, got ${formatValue(value)}`)
@@ -97,45 +86,6 @@ function checkPending(
     } else {
       ids.add(id)
     }
-    checkGenotype(`${path}.genotype`, entry.genotype, genes, add)
+    checkSavedGenotype(`${path}.genotype`, entry.genotype, genes, add)
   })
-}
-
-export function checkGenotype(
-  path: string,
-  value: unknown,
-  genes: readonly IntegerGene[],
-  add: AddIssue,
-): void {
-  if (!Array.isArray(value) || value.length !== genes.length) {
-    add(
-      path,
-      `must be an array of ${genes.length} genes, got ${formatValue(value)}`,
-    )
-    return
-  }
-  value.forEach((gene: unknown, index) => {
-    const { min, max } = genes[index]!
-    const inside =
-      Number.isSafeInteger(gene) && Number(gene) >= min && Number(gene) <= max
-    if (!inside) {
-      add(
-        `${path}[${index}]`,
-        `must be an integer from ${min} to ${max}, got ${formatValue(gene)}`,
-      )
-    }
-  })
-}
-
-function checkRandomState(value: unknown, add: AddIssue): void {
-  const words = Array.isArray(value) ? value : []
-  const valid =
-    words.length === 4 &&
-    words.every((word) => Number.isInteger(word) && word >= 0 && word < 2 ** 32)
-  if (!valid) {
-    add(
-      'random',
-      `must be four 32-bit unsigned integers, got ${formatValue(value)}`,
-    )
-  }
 }

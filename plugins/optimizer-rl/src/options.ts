@@ -1,9 +1,9 @@
 import {
   checkInteger,
+  checkIntegerGenes,
   checkNumber,
   checkOneOf,
   formatValue,
-  type IntegerGene,
   IssueList,
   isPlainObject,
   rejectUnknownKeys,
@@ -99,7 +99,7 @@ export function resolveReinforceOptions(
   } else {
     issues.add('options', `must be an object, got ${formatValue(written)}`)
   }
-  checkGenes(genes, issues)
+  checkIntegerGenes(genes, issues)
   issues.throwIfAny(SUBJECT)
 
   return applyDefaults(written as ReinforceOptimizerOptions)
@@ -141,46 +141,6 @@ function checkRate(path: string, value: unknown, issues: IssueList): void {
   if (!valid) {
     issues.add(path, `must be a number in [0, 1), got ${formatValue(value)}`)
   }
-}
-
-/** Checks integer gene bounds: safe integers with `min <= max`. */
-function checkGenes(genes: unknown, issues: IssueList): void {
-  const code = 'NORD_ERR_INVALID_SPACE'
-  if (!Array.isArray(genes) || genes.length === 0) {
-    issues.add(
-      'space.genes',
-      `must be a non-empty array of integer genes, got ${formatValue(genes)}`,
-      code,
-    )
-    return
-  }
-
-  genes.forEach((gene: Partial<IntegerGene> | null, index) => {
-    const path = `space.genes[${index}]`
-    const min = gene?.min
-    const max = gene?.max
-    if (!Number.isSafeInteger(min)) {
-      issues.add(
-        `${path}.min`,
-        `must be an integer, got ${formatValue(min)}`,
-        code,
-      )
-    }
-    if (!Number.isSafeInteger(max)) {
-      issues.add(
-        `${path}.max`,
-        `must be an integer, got ${formatValue(max)}`,
-        code,
-      )
-    }
-    if (typeof min === 'number' && typeof max === 'number' && min > max) {
-      issues.add(
-        path,
-        `bounds are inverted (min ${min} > max ${max} in gene ${formatValue(gene?.name)}). Swap them`,
-        code,
-      )
-    }
-  })
 }
 
 function applyDefaults(

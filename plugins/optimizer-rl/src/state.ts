@@ -1,8 +1,12 @@
 import {
+  type AddStateIssue,
+  checkCount,
+  checkRandomState,
+  checkSavedGenotype,
   formatValue,
   type IntegerGene,
-  IssueList,
   isPlainObject,
+  startStateCheck,
 } from '@nord/core'
 import type { AdamState } from './adam.js'
 import type { ControllerKind } from './options.js'
@@ -56,8 +60,6 @@ export interface StateShape {
 
 const SUBJECT = 'nord:optimizer-rl state'
 
-type AddIssue = (path: string, message: string) => void
-
 /**
  * Checks that `value` is a state this optimizer can resume from: the same
  * controller, parameter blocks of the same sizes and genotypes that fit the
@@ -68,19 +70,12 @@ export function parseReinforceState(
   value: unknown,
   shape: StateShape,
 ): ReinforceState {
-  const issues = new IssueList()
-  const add: AddIssue = (path, message) =>
-    issues.add(path, message, 'NORD_ERR_INVALID_STATE')
+  const { state, add, throwIfAny } = startStateCheck(
+    value,
+    SUBJECT,
+    STATE_FORMAT,
+  )
 
-  if (!isPlainObject(value)) {
-    add('state', `must be an object, got ${formatValue(value)}`)
-    issues.throwIfAny(SUBJECT)
-  }
-  const state = value as Record<string, unknown>
-
-  if (state.format !== STATE_FORMAT) {
-    add('format', `must be ${STATE_FORMAT}, got ${formatValue(state.format)}`)
-  }
   if (state.controller !== shape.controller) {
     add(
       'controller',
@@ -90,10 +85,10 @@ export function parseReinforceState(
   checkBlocks('parameters', state.parameters, shape.blockSizes, add)
   checkAdam(state.adam, shape.blockSizes, add)
   checkCounters(state, add)
-  checkRandom(state.random, add)
+  checkRandomState(state.random, add)
   checkSamples(state, shape.genes, add)
 
-  issues.throwIfAny(SUBJECT)
+  throwIfAny()
   return state as ReinforceState
 }
 
@@ -101,7 +96,7 @@ function checkBlocks(
   path: string,
   value: unknown,
   sizes: readonly number[],
-  add: AddIssue,
+  add: AddStateIssue,
   minimum = Number.NEGATIVE_INFINITY,
 ): void {
   if (!Array.isArray(value) || value.length !== sizes.length) {
@@ -136,20 +131,21 @@ function checkBlocks(
 function checkAdam(
   value: unknown,
   sizes: readonly number[],
-  add: AddIssue,
+  add: AddStateIssue,
 ): void {
   if (!isPlainObject(value)) {
     add('adam', `must be an object, got ${formatValue(value)}`)
     return
   }
-  if (!isCount(value.step)) {
-    add('adam.step', `must be an integer >= 0, got ${formatValue(value.step)}`)
-  }
+  checkCount('adam.step', value.step, add)
   checkBlocks('adam.firstMoment', value.firstMoment, sizes, add)
   checkBlocks('adam.secondMoment', value.secondMoment, sizes, add, 0)
 }
 
-function checkCounters(state: Record<string, unknown>, add: AddIssue): void {
+function checkCounters(
+  state: Record<string, unknown>,
+  add: AddStateIssue,
+): void {
   const baseline = state.baseline
   if (
     baseline !== null &&
@@ -161,27 +157,12 @@ function checkCounters(state: Record<string, unknown>, add: AddIssue): void {
     )
   }
   for (const key of ['updates', 'proposed']) {
-    if (!isCount(state[key])) {
-      add(key, `must be an integer >= 0, got ${formatValue(state[key])}`)
-    }
+    checkCount(key, state[key], add)
   }
   if (isCount(state.updates) && state.updates > 0 !== (baseline !== null)) {
     add(
       'baseline',
       'must be null before the first update and a number after it',
-    )
-  }
-}
-
-function checkRandom(value: unknown, add: AddIssue): void {
-  const words = Array.isArray(value) ? value : []
-  const valid =
-    words.length === 4 &&
-    words.every((word) => Number.isInteger(word) && word >= 0 && word < 2 ** 32)
-  if (!valid) {
-    add(
-      'random',
-      `must be four 32-bit unsigned integers, got ${formatValue(value)}`,
     )
   }
 }
@@ -193,7 +174,7 @@ function checkRandom(value: unknown, add: AddIssue): void {
 function checkSamples(
   state: Record<string, unknown>,
   genes: readonly IntegerGene[],
-  add: AddIssue,
+  add: AddStateIssue,
 ): void {
   const proposed = isCount(state.proposed) ? state.proposed : undefined
   const updates = isCount(state.updates) ? state.updates : undefined
@@ -213,7 +194,7 @@ function checkSamples(
         return
       }
       checkSampleId(`${path}.id`, sample.id, proposed, ids, add)
-      checkGenotype(`${path}.genotype`, sample.genotype, genes, add)
+      checkSavedGenotype(`${path}.genotype`, sample.genotype, genes, add)
       if (key === 'pending') {
         const generation = sample.generation
         const valid =
@@ -242,7 +223,7 @@ function checkSampleId(
   id: unknown,
   proposed: number | undefined,
   seen: Set<string>,
-  add: AddIssue,
+  add: AddStateIssue,
 ): void {
   const index = typeof id === 'string' ? sampleIndex(id) : undefined
   if (index === undefined || (proposed !== undefined && index >= proposed)) {
@@ -259,33 +240,6 @@ function checkSampleId(
     )
   }
   seen.add(id as string)
-}
-
-function checkGenotype(
-  path: string,
-  value: unknown,
-  genes: readonly IntegerGene[],
-  add: AddIssue,
-): void {
-  if (!Array.isArray(value) || value.length !== genes.length) {
-    add(
-      path,
-      `must be an array of ${genes.length} genes, got ${formatValue(value)}`,
-    )
-    return
-  }
-
-  value.forEach((gene: unknown, index) => {
-    const { min, max } = genes[index]!
-    const inside =
-      Number.isSafeInteger(gene) && Number(gene) >= min && Number(gene) <= max
-    if (!inside) {
-      add(
-        `${path}[${index}]`,
-        `must be an integer from ${min} to ${max}, got ${formatValue(gene)}`,
-      )
-    }
-  })
 }
 
 /** Returns the index in a candidate id `s<index>`, or undefined for other ids. */

@@ -1,0 +1,10 @@
+export { checkIntegerGenes, checkSeed, mergeOptions } from './options.js'
+export type { CandidateIdCheck, CandidateLedger } from './results.js'
+export { checkResults, collectFitness, isNumberedBelow } from './results.js'
+export type { AddStateIssue, StateCheck } from './state.js'
+export {
+  checkCount,
+  checkRandomState,
+  checkSavedGenotype,
+  startStateCheck,
+} from './state.js'
