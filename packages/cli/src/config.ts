@@ -21,7 +21,7 @@ export interface PluginChoice {
   options: Record<string, JsonValue>
 }
 
-/** The configuration of `nord search`, as `--config FILE` holds it. */
+/** The configuration of `nord search`, in the shape `--config FILE` reads. */
 export interface SearchConfig {
   /** The run seed: every random choice of the run derives from it. */
   seed: number
@@ -68,10 +68,11 @@ export interface SearchConfig {
 }
 
 /**
- * The defaults: the NORD paper's first experiment (a local genetic algorithm
- * over two convolutional layers with 1 to 50 filters and kernels of 1 to 50,
- * crossover 0.9, mutation 0.2) on a subset of Fashion-MNIST sized to finish
- * in a few minutes on two cores.
+ * Returns the defaults: the first experiment of the NORD paper (Kyriakides
+ * and Margaritis, 2018). A local genetic algorithm (crossover 0.9, mutation
+ * 0.2) searches two convolutional layers with 1 to 50 filters and kernels of
+ * 1 to 50. The Fashion-MNIST subset is small enough to finish in a few
+ * minutes.
  */
 export function defaultSearchConfig(): SearchConfig {
   return {
@@ -377,8 +378,8 @@ function mergeFile(config: SearchConfig, file: string, issues: IssueList) {
       config[key].options = {}
     }
   }
-  // A run's config.json records where its data came from; that record is
-  // not an option, so the file can be passed back to --config as it is.
+  // A run's config.json records where its data came from. That record is
+  // not an option, so it is dropped and the file works as --config.
   if (isRecord(parsed.dataset)) delete parsed.dataset.source
   mergeInto(config as unknown as Record<string, unknown>, parsed, '', issues)
 }

@@ -73,7 +73,7 @@ function readDescriptorFile(file: string): unknown {
   }
 }
 
-/** Parses `28x28x1` into `[28, 28, 1]`; a bare number is a vector input. */
+/** Parses `28x28x1` into `[28, 28, 1]`, and a bare number into a vector shape. */
 export function parseShape(text: string): Shape {
   const parts = text.toLowerCase().split('x')
   const shape = parts.map(Number)

@@ -152,8 +152,8 @@ async function executeSearch(
   // Problems of the flags, the search space and the plugins' options are
   // gathered and reported together, before any data is loaded.
   const issues = [...configIssues]
-  // An invalid seed is already among the issues; 0 stands in until they are
-  // reported.
+  // An invalid seed is already among the issues, so seed 0 is used until
+  // they are reported.
   const random = createRandom(
     Number.isSafeInteger(config.seed) ? config.seed : 0,
   )
@@ -394,7 +394,7 @@ function createCurator(
   return createIdxCurator({ ...options, name: config.dataset.name })
 }
 
-/** The closing lines of a search: where the run is and what it found. */
+/** Formats the closing lines of a search: where the run is and what it found. */
 export function formatRunSummary(
   summary: SearchSummary,
   config: SearchConfig,
