@@ -125,6 +125,7 @@ export interface SearchFlags {
   batchSize?: string
   trainSize?: string
   testSize?: string
+  workers?: string
   seed?: string
   out?: string
 }
@@ -184,6 +185,9 @@ export function checkSearchConfig(flags: SearchFlags): {
   setInteger('evaluations', flags.evaluations, (n) => {
     config.budget.evaluations = n
   })
+  setInteger('workers', flags.workers, (n) => {
+    config.evaluator.options.workers = n
+  })
   setInteger('epochs', flags.epochs, (n) => {
     config.evaluator.options.epochs = n
   })
@@ -214,6 +218,7 @@ const RESUME_FLAGS: Record<string, string> = {
   batchSize: '--batch-size',
   trainSize: '--train-size',
   testSize: '--test-size',
+  workers: '--workers',
   seed: '--seed',
   out: '--out',
 }

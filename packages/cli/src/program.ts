@@ -40,7 +40,7 @@ export function createProgram(): Command {
     )
     .option(
       '--evaluator <name>',
-      'evaluator plugin: a short name (local) or a package',
+      'evaluator plugin: local, async or a package name',
     )
     .option('--dataset <name>', 'fashion-mnist, mnist or cifar10')
     .option('--data-dir <dir>', 'folder holding the dataset files')
@@ -52,6 +52,10 @@ export function createProgram(): Command {
     .option(
       '--evaluations <n>',
       'candidates to evaluate at most (cache hits and invalid ones count)',
+    )
+    .option(
+      '--workers <n>',
+      'worker processes of --evaluator async on this machine (default 2)',
     )
     .option('--epochs <n>', 'training epochs per candidate')
     .option('--batch-size <n>', 'samples per training step')

@@ -29,6 +29,10 @@ import geneticOptimizer from '@nord/optimizer-ga'
 import randomOptimizer from '@nord/optimizer-random'
 import reinforceOptimizer from '@nord/optimizer-rl'
 import {
+  type ClusterEvaluator,
+  createClusterEvaluator,
+} from './cluster-evaluator.js'
+import {
   checkSearchConfig,
   type PluginChoice,
   resolveResumedConfig,
@@ -170,12 +174,6 @@ async function executeSearch(
     config.optimizer.use,
     BUILTIN_OPTIMIZERS,
   )
-  const evaluatorPlugin = await loadPlugin(
-    'evaluator',
-    config.evaluator.use,
-    BUILTIN_EVALUATORS,
-  )
-
   const optimizer =
     space &&
     (await collectIssues(issues, 'optimizer.options', () =>
@@ -190,26 +188,41 @@ async function executeSearch(
         },
       ),
     ))
-  const evaluator =
-    space &&
-    (await collectIssues(issues, 'evaluator.options', () =>
-      createFromPlugin<Evaluator>(
-        evaluatorPlugin,
-        'evaluator',
-        config.evaluator,
-        {
-          space,
-          seed: random.derive('evaluator').seed,
-          logger,
-        },
-      ),
-    ))
+  const datasetSeed = random.derive('dataset').seed
+  let cluster: ClusterEvaluator | undefined
+  let evaluator: Evaluator | undefined
+  if (config.evaluator.use === 'async') {
+    cluster = await collectIssues(issues, 'evaluator.options', () =>
+      createClusterEvaluator(config, datasetSeed, logger),
+    )
+    evaluator = cluster?.evaluator
+  } else {
+    const evaluatorPlugin = await loadPlugin(
+      'evaluator',
+      config.evaluator.use,
+      BUILTIN_EVALUATORS,
+    )
+    evaluator =
+      space &&
+      (await collectIssues(issues, 'evaluator.options', () =>
+        createFromPlugin<Evaluator>(
+          evaluatorPlugin,
+          'evaluator',
+          config.evaluator,
+          {
+            space,
+            seed: random.derive('evaluator').seed,
+            logger,
+          },
+        ),
+      ))
+  }
   if (issues.length > 0 || !space || !optimizer || !evaluator) {
     throw new NordValidationError('the search configuration', issues, {
       hint: 'Fix these in the configuration file or the flags that set them',
     })
   }
-  const curator = createCurator(config, random.derive('dataset').seed, logger)
+  const curator = createCurator(config, datasetSeed, logger)
   const dataset = await curator.load()
 
   const run =
@@ -251,9 +264,10 @@ async function executeSearch(
       context: {
         dataset,
         curator,
-        environment: createLocalEnvironment(logger),
+        environment: cluster?.coordinator ?? createLocalEnvironment(logger),
         logger,
       },
+      concurrency: cluster?.concurrency ?? 1,
       seed: config.seed,
       budget,
       run,
@@ -281,6 +295,7 @@ async function executeSearch(
     display.stop()
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
     run.close()
+    await cluster?.coordinator.stop()
   }
 
   process.stdout.write(formatRunSummary(summary, config))

@@ -353,4 +353,38 @@ describe('nord search', () => {
     expect(result.stderr).toContain('loud')
     expect(result.stderr).toContain('debug, info, warn, error, silent')
   })
+
+  it('gives the local results with --evaluator async', async () => {
+    const dir = tempDir()
+    const local = await nord([
+      ...tinySearch,
+      '--seed',
+      '6',
+      '--out',
+      join(dir, 'l'),
+    ])
+    const cluster = await nord([
+      ...tinySearch,
+      '--seed',
+      '6',
+      '--evaluator',
+      'async',
+      '--workers',
+      '2',
+      '--out',
+      join(dir, 'c'),
+    ])
+
+    expect(local.code).toBe(0)
+    expect(cluster.code).toBe(0)
+    // Results arrive in any order with two workers, so compare by candidate.
+    const byCandidate = (run: string) =>
+      Object.fromEntries(
+        readJournal(join(dir, run))
+          .filter((e) => e.type === 'evaluation')
+          .map((e) => [e.candidate.id, e.evaluation.accuracy]),
+      )
+    expect(byCandidate('c')).toEqual(byCandidate('l'))
+    expect(Object.keys(byCandidate('c'))).toHaveLength(8)
+  }, 600_000)
 })

@@ -1,0 +1,51 @@
+import type { Evaluator, Logger } from '@nord/core'
+import { type Coordinator, createCoordinator } from '@nord/environment-ws'
+import { createAsyncEvaluator } from '@nord/evaluator-async'
+import type { SearchConfig } from './config.js'
+
+/** Worker processes that `--evaluator async` starts when `--workers` is absent. */
+export const DEFAULT_WORKERS = 2
+
+/** The async evaluator with its coordinator, and how many evaluations to run at once. */
+export interface ClusterEvaluator {
+  evaluator: Evaluator
+  coordinator: Coordinator
+  concurrency: number
+}
+
+/**
+ * Creates the asynchronous evaluator of `--evaluator async`: a coordinator
+ * on a free loopback port and `--workers` local worker processes, each of
+ * which loads the same dataset (same options and seed) and trains whole
+ * networks. The search then keeps one evaluation in flight per worker.
+ */
+export function createClusterEvaluator(
+  config: SearchConfig,
+  datasetSeed: number,
+  logger: Logger,
+): ClusterEvaluator {
+  const { workers = DEFAULT_WORKERS, ...training } = config.evaluator
+    .options as Record<string, unknown> & { workers?: number }
+  const coordinator = createCoordinator({
+    port: 0,
+    worldSize: Number(workers) + 1,
+    logger,
+  })
+  const dataset = {
+    name: config.dataset.name as 'fashion-mnist' | 'mnist',
+    seed: datasetSeed,
+    ...(config.dataset.dataDir ? { dataDir: config.dataset.dataDir } : {}),
+    ...(config.dataset.trainSize
+      ? { trainSize: config.dataset.trainSize }
+      : {}),
+    ...(config.dataset.testSize ? { testSize: config.dataset.testSize } : {}),
+  }
+  const evaluator = createAsyncEvaluator({
+    ...training,
+    coordinator,
+    dataset,
+    workers: Number(workers),
+    stdio: 'ignore',
+  })
+  return { evaluator, coordinator, concurrency: Number(workers) }
+}
