@@ -1,6 +1,9 @@
-import type { Evaluator, Logger } from '@nord/core'
+import type { Logger } from '@nord/core'
 import { type Coordinator, createCoordinator } from '@nord/environment-ws'
-import { createAsyncEvaluator } from '@nord/evaluator-async'
+import {
+  type AsyncEvaluator,
+  createAsyncEvaluator,
+} from '@nord/evaluator-async'
 import type { SearchConfig } from './config.js'
 
 /** Worker processes that `--evaluator async` starts when `--workers` is absent. */
@@ -8,7 +11,7 @@ export const DEFAULT_WORKERS = 2
 
 /** The async evaluator with its coordinator, and how many evaluations to run at once. */
 export interface ClusterEvaluator {
-  evaluator: Evaluator
+  evaluator: AsyncEvaluator
   coordinator: Coordinator
   concurrency: number
 }
@@ -48,4 +51,16 @@ export function createClusterEvaluator(
     stdio: 'ignore',
   })
   return { evaluator, coordinator, concurrency: Number(workers) }
+}
+
+/** Formats each worker's evaluations and busy time, one line per worker. */
+export function formatUtilisation(evaluator: AsyncEvaluator): string {
+  const lines = evaluator
+    .utilisation()
+    .map(
+      (worker) =>
+        `worker ${worker.rank}: ${worker.evaluations} evaluations, busy ` +
+        `${worker.busySeconds.toFixed(1)} s (${Math.round(worker.share * 100)}%)`,
+    )
+  return lines.length > 0 ? `${lines.join('\n')}\n` : ''
 }

@@ -31,6 +31,7 @@ import reinforceOptimizer from '@nord/optimizer-rl'
 import {
   type ClusterEvaluator,
   createClusterEvaluator,
+  formatUtilisation,
 } from './cluster-evaluator.js'
 import {
   checkSearchConfig,
@@ -299,6 +300,7 @@ async function executeSearch(
   }
 
   process.stdout.write(formatRunSummary(summary, config))
+  if (cluster) process.stdout.write(formatUtilisation(cluster.evaluator))
   return summary.status === 'failed' ? 1 : 0
 }
 

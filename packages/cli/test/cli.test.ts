@@ -385,6 +385,8 @@ describe('nord search', () => {
           .map((e) => [e.candidate.id, e.evaluation.accuracy]),
       )
     expect(byCandidate('c')).toEqual(byCandidate('l'))
+    expect(cluster.stdout).toMatch(/worker 1: \d+ evaluations, busy/)
+    expect(cluster.stdout).toMatch(/worker 2: \d+ evaluations, busy/)
     expect(Object.keys(byCandidate('c'))).toHaveLength(8)
   }, 600_000)
 })
