@@ -7,7 +7,7 @@
 
 /** One problem found by a validation, with the key path it concerns. */
 export interface Issue {
-  /** Where the problem is, such as `optimizer.population` or `layers[2].params.filters`. */
+  /** The key path of the problem, such as `optimizer.population` or `layers[2].params.filters`. */
   path: string
   message: string
   code: string
@@ -16,7 +16,7 @@ export interface Issue {
 export interface NordErrorOptions {
   /** The value at fault, shown in messages and kept for callers. */
   value?: unknown
-  /** What the user can do about it. */
+  /** The remedy the user can apply. */
   hint?: string
   cause?: unknown
 }

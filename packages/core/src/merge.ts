@@ -1,6 +1,6 @@
 import type { MergeMode, Shape } from './types.js'
 
-/** How one input of a merging layer is reshaped before the merge. */
+/** The reshaping of one input of a merging layer before the merge. */
 export interface MergeInputPlan {
   /** Flatten this `[height, width, channels]` input to `[features]` first. */
   flatten: boolean

@@ -2,8 +2,8 @@ import { NordError } from './errors.js'
 
 /**
  * Seeded randomness. Every random choice in nord comes from a `Random`
- * created from the run seed, and each part of a run (the optimizer, each
- * candidate, each worker) takes its own stream with `derive(label)`, so that
+ * created from the run seed. Each part of a run (the optimizer, each
+ * candidate, each worker) takes its own stream with `derive(label)`, so
  * adding a draw in one part never shifts the draws of another.
  */
 export interface Random {
@@ -43,7 +43,7 @@ export function createRandom(seed: number): Random {
   return new Xoshiro128(seed >>> 0)
 }
 
-/** A 32-bit FNV-1a hash of a string, used to turn labels into seeds. */
+/** Hashes a string with 32-bit FNV-1a, to turn labels into seeds. */
 export function hashString32(text: string): number {
   let hash = 0x811c9dc5
   for (let index = 0; index < text.length; index++) {

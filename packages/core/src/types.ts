@@ -19,7 +19,7 @@ export type JsonValue =
 // ---------------------------------------------------------------------------
 // Descriptors
 
-/** How a layer with several inputs combines them after aligning their shapes. */
+/** The way a layer with several inputs combines them after aligning their shapes. */
 export type MergeMode = 'sum' | 'concat'
 
 /** Padding of a convolution or pooling window, with the Keras meaning. */
@@ -33,7 +33,7 @@ export interface LayerSpec {
   type: string
   /** The layer's parameters with Keras names, such as `filters`. */
   params: Record<string, JsonValue>
-  /** How several inputs are merged; `sum` when absent. */
+  /** The merge of several inputs, `sum` when absent. */
   merge?: MergeMode
 }
 
@@ -119,7 +119,7 @@ export interface Candidate {
  */
 export type EvaluationStatus = 'ok' | 'invalid' | 'failed'
 
-/** What an evaluator returns for one descriptor. */
+/** The result of evaluating one descriptor. */
 export interface Evaluation {
   status: EvaluationStatus
   /**
@@ -139,7 +139,7 @@ export interface Evaluation {
   seconds: number
   /** The TensorFlow.js backend that ran it, such as `wasm`. */
   backend?: string
-  /** Why the status is not `ok`. */
+  /** The reason the status is not `ok`. */
   reason?: string
   /** The `NORD_ERR_*` code behind a non-`ok` status, when there is one. */
   code?: string
@@ -197,12 +197,12 @@ export interface Dataset {
   /** `[height, width, channels]`. */
   inputShape: [number, number, number]
   classes: number
-  /** Class names, when the format or the curator knows them. */
+  /** Class names, when the file format or the curator provides them. */
   classNames?: string[]
   train: DataSplit
   validation?: DataSplit
   test: DataSplit
-  /** Where the data came from, recorded in the run configuration. */
+  /** The origin of the data, recorded in the run configuration. */
   source: Record<string, JsonValue>
 }
 
@@ -237,7 +237,7 @@ export interface Environment {
   readonly logger: Logger
 }
 
-/** What an evaluator receives for one candidate. */
+/** The request an evaluator receives for one candidate. */
 export interface EvaluationRequest {
   candidate: Candidate
   descriptor: DescriptorJSON
@@ -266,7 +266,7 @@ export interface Evaluator {
 /** The kinds of plugin that nord loads. */
 export type PluginKind = 'optimizer' | 'evaluator' | 'environment' | 'curator'
 
-/** What a plugin factory receives besides its own options. */
+/** The context a plugin factory receives besides its own options. */
 export interface PluginContext {
   space: SearchSpace
   /** The seed of the plugin's own random stream, derived from the run seed. */
@@ -291,7 +291,7 @@ export interface NordPlugin<
 // ---------------------------------------------------------------------------
 // The journal
 
-/** Why a run ended. */
+/** The reason a run ended. */
 export type RunEndReason = 'completed' | 'interrupted' | 'failed'
 
 /** One line of `journal.jsonl`. Every event carries its ISO time. */

@@ -11,7 +11,7 @@ import type { PayloadValue } from './link.js'
 import type { CollectiveOp } from './protocol.js'
 import { reduceInOrder } from './reduce.js'
 
-/** What the ranks must agree on for one collective. */
+/** The terms that every rank must agree on for one collective. */
 export interface CollectiveSpec {
   op: CollectiveOp
   root?: number
@@ -26,7 +26,7 @@ export interface LocalCall {
   reject(error: Error): void
 }
 
-/** How the table reaches the workers. */
+/** The route by which the table reaches the workers. */
 export interface CollectiveTransport {
   sendResult(rank: number, seq: number, value?: PayloadValue): void
   sendAbort(rank: number, seq: number, error: NordError): void

@@ -60,7 +60,7 @@ export function isPermanentClose(code: number): boolean {
   return PERMANENT_CODES.has(code)
 }
 
-/** How a payload's bytes are to be read. */
+/** The encoding of a payload's bytes. */
 export type Encoding = 'json' | 'bytes' | 'float32'
 
 /** A value sent inline (small JSON) or as a binary stream that follows. */
@@ -73,7 +73,7 @@ export type Outgoing<T> = T extends unknown ? Omit<T, 'payload'> : never
 
 export type CollectiveOp = 'barrier' | 'broadcast' | 'gather' | 'allReduce'
 
-/** What a worker announces in its `hello`. */
+/** The offer a worker announces in its `hello`. */
 export interface WorkerOffer {
   /** The TensorFlow.js backend it trains on, or `none`. */
   backend: string
@@ -170,14 +170,14 @@ export interface NoticeMessage {
   message: string
 }
 
-/** What workers send. */
+/** Messages that workers send. */
 export type WorkerMessage =
   | HelloMessage
   | PointMessage
   | CollectiveMessage
   | LogMessage
 
-/** What the coordinator sends. */
+/** Messages that the coordinator sends. */
 export type CoordinatorMessage =
   | WelcomeMessage
   | ReadyMessage
@@ -194,7 +194,7 @@ const LEVELS = ['debug', 'info', 'warn', 'error']
 
 /**
  * Parses and checks a text frame from a worker. Returns the message, or a
- * string that says what is wrong with it.
+ * string that describes what is wrong with it.
  */
 export function parseWorkerMessage(text: string): WorkerMessage | string {
   return parseMessage(text, WORKER_SCHEMAS) as WorkerMessage | string
