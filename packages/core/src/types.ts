@@ -161,7 +161,12 @@ export interface Optimizer {
   /** A namespaced name that logs and errors use, such as `nord:optimizer-ga`. */
   readonly name: string
   readonly version: string
-  /** Generational methods wait for a whole batch; steady-state ones take results one by one. */
+  /**
+   * Generational methods wait for a whole batch. Steady-state ones take
+   * results one by one: the search loop tells each result as it arrives
+   * and then asks for one more candidate, while other candidates are still
+   * being evaluated.
+   */
   readonly mode: 'generational' | 'steady-state'
   /** Proposes up to `n` candidates (a generational method proposes its next generation). */
   ask(n?: number): MaybePromise<Candidate[]>
@@ -169,7 +174,12 @@ export interface Optimizer {
   tell(results: Result[]): MaybePromise<void>
   /** True when the method has nothing more to propose within its own limits. */
   done?(): boolean
-  /** A JSON state from which `restore` recreates the same future behaviour. */
+  /**
+   * A JSON state from which `restore` recreates the same future behaviour.
+   * A steady-state optimizer's state includes the candidates it proposed
+   * and has no results for yet: a resumed search evaluates those and tells
+   * their results without asking for them again.
+   */
   state(): JsonValue
   restore(state: JsonValue): void
 }
@@ -261,6 +271,15 @@ export interface Evaluator {
   setup?(context: EvaluatorContext): MaybePromise<void>
   evaluate(request: EvaluationRequest): Promise<Evaluation>
   teardown?(): MaybePromise<void>
+  /**
+   * Statistics about the evaluations so far, such as each worker's
+   * utilisation, as JSON. The search loop calls it synchronously each time
+   * it writes `summary.json` (at the start, after every tell and at the end,
+   * so also before `setup` and after `teardown`) and stores the value under
+   * `evaluator`. A call that throws is logged and left out of that summary;
+   * it never fails the search.
+   */
+  stats?(): JsonValue
 }
 
 /** The kinds of plugin that nord loads. */

@@ -573,7 +573,7 @@ describe('runSearch', () => {
       baseOptions({ optimizer, concurrency: 2, budget: { evaluations: 5 } }),
     )
 
-    expect(optimizer.asks).toEqual([2, 2, 1])
+    expect(optimizer.asks).toEqual([2, 1, 1, 1])
     expect(summary.counts.evaluated).toBe(5)
   })
 

@@ -184,10 +184,14 @@ const scenarios: Record<string, Scenario> = {
     budget: { generations: 4 },
     concurrency: 1,
   },
+  // With more than one evaluation in flight the order of arrival decides
+  // which results the optimizer receives first, so only a run with
+  // concurrency 1 must repeat itself exactly. search-steady-state.test.ts
+  // checks concurrency 2.
   'steady-state': {
     mode: 'steady-state',
     budget: { evaluations: 9 },
-    concurrency: 2,
+    concurrency: 1,
   },
 }
 

@@ -35,6 +35,18 @@ export interface ResumeState {
   optimizerState: { value: JsonValue } | null | undefined
   /** Every candidate asked, by id, as first journaled. */
   asked: Map<string, Candidate>
+  /**
+   * Candidates that the optimizer had proposed and not received results for
+   * at the last tell, in the order asked. A steady-state optimizer restored
+   * from that tell still waits for them and will not propose them again.
+   */
+  pendingAtLastTell: Candidate[]
+  /**
+   * The sizes of the asks after the last tell that proposed new candidates,
+   * in journal order. Repeating them on the restored optimizer proposes the
+   * same candidates again.
+   */
+  asksSinceLastTell: number[]
   /** Ids of the candidates whose results the optimizer received. */
   told: Set<string>
   /** The first evaluation of each candidate, in journal order. */
@@ -76,26 +88,67 @@ export function readResumeState(journal: JournalContents): ResumeState | null {
     generations: 0,
     optimizerState: null,
     asked: new Map(),
+    pendingAtLastTell: [],
+    asksSinceLastTell: [],
     told: new Set(),
     evaluations: new Map(),
     firstBatchSize: null,
     startedAt: first.time,
     previousSeconds: sessionSeconds(events),
   }
-  for (const event of events) addEvent(state, event)
+  const lineage = new PendingCandidates()
+  for (const event of events) {
+    addEvent(state, event)
+    lineage.add(event)
+  }
+  state.pendingAtLastTell = lineage.atLastTell.map((id) => state.asked.get(id)!)
   return state
+}
+
+/**
+ * Follows the candidates that the optimizer has proposed and not yet
+ * received results for, through every session of a journal. A resumed
+ * session restores the optimizer from the last tell, so it starts from the
+ * candidates pending at that tell.
+ */
+class PendingCandidates {
+  /** Candidate ids in the order they were asked. */
+  private pending = new Set<string>()
+  atLastTell: string[] = []
+
+  add(event: JournalEvent): void {
+    switch (event.type) {
+      case 'ask':
+        for (const { id } of event.candidates) this.pending.add(id)
+        return
+      case 'tell':
+        for (const id of event.candidateIds) this.pending.delete(id)
+        this.atLastTell = [...this.pending]
+        return
+      case 'run-resume':
+        this.pending = new Set(this.atLastTell)
+        return
+      default:
+        return
+    }
+  }
 }
 
 function addEvent(state: ResumeState, event: JournalEvent): void {
   switch (event.type) {
-    case 'ask':
+    case 'ask': {
       state.firstBatchSize ??= event.candidates.length
+      // A resumed session repeats the asks made after the last tell, so only
+      // an ask with a candidate never seen before is a new one.
+      let fresh = false
       for (const candidate of event.candidates) {
-        if (!state.asked.has(candidate.id)) {
-          state.asked.set(candidate.id, candidate)
-        }
+        if (state.asked.has(candidate.id)) continue
+        fresh = true
+        state.asked.set(candidate.id, candidate)
       }
+      if (fresh) state.asksSinceLastTell.push(event.candidates.length)
       return
+    }
     case 'evaluation':
       if (state.evaluations.has(event.candidate.id)) return
       state.evaluations.set(event.candidate.id, {
@@ -107,6 +160,7 @@ function addEvent(state: ResumeState, event: JournalEvent): void {
       return
     case 'tell':
       state.generations++
+      state.asksSinceLastTell = []
       for (const id of event.candidateIds) state.told.add(id)
       state.optimizerState =
         'optimizerState' in event

@@ -20,6 +20,7 @@ import {
   invalidEvaluation,
 } from './candidate-evaluation.js'
 import { defaultHash, defaultValidate, rawHash } from './descriptor-defaults.js'
+import { EvaluatorStats } from './evaluator-stats.js'
 import { createDebug } from './logger.js'
 import {
   type JournaledEvaluation,
@@ -37,6 +38,7 @@ import type {
   SearchSummary,
   StopReason,
 } from './search-types.js'
+import { type PipelineSteps, runPipeline } from './steady-state-pipeline.js'
 import { CORE_VERSION } from './version.js'
 
 const debug = createDebug('nord:search')
@@ -53,13 +55,23 @@ export function candidateSeed(runSeed: number, candidateId: string): number {
 /**
  * Runs a search until its budget is spent, the optimizer is done or
  * `signal` aborts, and returns the summary (also written to `summary.json`
- * after every generation and at the end).
+ * at the start, after every tell and at the end).
+ *
+ * A generational optimizer is asked for a whole generation, which is
+ * evaluated with up to `concurrency` evaluations at once and told back
+ * whole. A steady-state optimizer has no such barrier: up to `concurrency`
+ * evaluations run at once, and each result is told alone as soon as it
+ * arrives, followed by an ask for one more candidate. Results are told in
+ * the order they arrive, so a steady-state run repeats itself from its seed
+ * only with `concurrency` 1.
  *
  * A candidate whose decoding, validation or evaluation fails is recorded as
  * `invalid` or `failed` with `FAILED_FITNESS`, and the search goes on. An
  * abort resolves with status `interrupted`: the running evaluations' signals
- * are aborted and their results dropped, and the results of the generation in
- * progress are not passed to the optimizer's `tell`.
+ * are aborted and their results dropped, and results not yet told (the
+ * generation in progress, or a steady-state result that arrived with the
+ * abort) are not passed to the optimizer's `tell`. Every journaled
+ * evaluation is reused by a resumed run.
  *
  * With `resume`, the search continues the journal of an earlier session as
  * if it had never stopped (see `SearchOptions.resume`).
@@ -100,19 +112,33 @@ class SearchLoop {
   private readonly cache = new Map<string, CacheEntry>()
   private readonly candidateIds = new Set<string>()
   /**
-   * Candidates of a resumed run that were asked before the interruption but
-   * never told; the restored optimizer may ask for each once more.
+   * Candidates of a resumed run that the restored optimizer proposes again.
+   * A generational optimizer proposes every candidate never told, and a
+   * steady-state one those asked after the last tell.
    */
   private readonly askedBefore = new Map<string, Candidate>()
-  /** Journaled evaluations of `askedBefore` candidates, reused when asked again. */
+  /**
+   * Journaled evaluations of candidates asked before the interruption and
+   * never told, reused instead of evaluating them again.
+   */
   private readonly journaled = new Map<string, JournaledEvaluation>()
+  /**
+   * Candidates of a resumed steady-state run that the restored optimizer
+   * still waits for: asked before the last tell and never told. The loop
+   * evaluates them without asking again.
+   */
+  private pendingBefore: Candidate[] = []
+  /** The sizes of the asks to repeat on the restored steady-state optimizer. */
+  private replayAsks: number[] = []
   /** Evaluations started, which the evaluation budget limits. */
   private started = 0
   private setupDone = false
+  private readonly evaluatorStats: EvaluatorStats
 
   constructor(private readonly options: ResolvedSearchOptions) {
     const { seed, budget, run, now } = options
     this.record = new SearchRecord(seed, budget, run?.journalPath ?? null, now)
+    this.evaluatorStats = new EvaluatorStats(options.evaluator, options.logger)
     this.validate = options.validate ?? defaultValidate(options.context)
     this.hash = options.hash ?? defaultHash
   }
@@ -132,7 +158,7 @@ class SearchLoop {
     const forwardAbort = () => this.stop.abort(signal?.reason)
     if (signal?.aborted) forwardAbort()
     signal?.addEventListener('abort', forwardAbort, { once: true })
-    this.writeSummary(this.record.summary('running', null))
+    this.writeSummary(this.summary('running', null))
     logger.info(resumed === null ? 'search started' : 'search resumed', {
       seed,
       optimizer: optimizer.name,
@@ -175,15 +201,7 @@ class SearchLoop {
     this.restoreOptimizer(state)
 
     this.replayEvaluations(state)
-    for (const [id, candidate] of state.asked) {
-      if (state.told.has(id)) {
-        this.candidateIds.add(id)
-      } else {
-        this.askedBefore.set(id, candidate)
-        const evaluation = state.evaluations.get(id)
-        if (evaluation !== undefined) this.journaled.set(id, evaluation)
-      }
-    }
+    this.restoreCandidates(state)
     this.started = [...state.evaluations.keys()].filter((id) =>
       state.told.has(id),
     ).length
@@ -202,9 +220,39 @@ class SearchLoop {
       evaluations: state.evaluations.size,
       generations: state.generations,
       reusable: this.journaled.size,
+      pending: this.pendingBefore.length,
       dropped:
         state.dropped === null ? undefined : `line ${state.dropped.line}`,
     })
+  }
+
+  /**
+   * Sorts the candidates asked before the interruption. Told ones keep their
+   * ids. A generational optimizer restored from the last tell proposes every
+   * untold one again. A steady-state one still waits for those asked before
+   * that tell, so the loop evaluates them itself, and proposes again only
+   * those asked after it.
+   */
+  private restoreCandidates(state: ResumeState): void {
+    const steadyState = this.options.optimizer.mode === 'steady-state'
+    const pending = new Set(
+      steadyState ? state.pendingAtLastTell.map(({ id }) => id) : [],
+    )
+    for (const [id, candidate] of state.asked) {
+      if (state.told.has(id) || pending.has(id)) {
+        this.candidateIds.add(id)
+      } else {
+        this.askedBefore.set(id, candidate)
+      }
+      const evaluation = state.evaluations.get(id)
+      if (!state.told.has(id) && evaluation !== undefined) {
+        this.journaled.set(id, evaluation)
+      }
+    }
+    if (steadyState) {
+      this.pendingBefore = state.pendingAtLastTell
+      this.replayAsks = state.asksSinceLastTell
+    }
   }
 
   private checkResumeSeed(state: ResumeState): void {
@@ -280,7 +328,14 @@ class SearchLoop {
     }
   }
 
-  private async loop(): Promise<StopReason> {
+  private loop(): Promise<StopReason> {
+    if (this.options.optimizer.mode === 'steady-state') {
+      return this.steadyStateLoop()
+    }
+    return this.generationalLoop()
+  }
+
+  private async generationalLoop(): Promise<StopReason> {
     for (;;) {
       const stopReason = this.checkStop()
       if (stopReason !== null) return stopReason
@@ -311,6 +366,75 @@ class SearchLoop {
     return null
   }
 
+  /**
+   * Runs the steady-state loop. A resumed run first evaluates the candidates
+   * the restored optimizer still waits for, and repeats the asks journaled
+   * after the last tell, so that the optimizer proposes those candidates
+   * again before it receives another result.
+   */
+  private async steadyStateLoop(): Promise<StopReason> {
+    const queued = [...this.pendingBefore]
+    // All repeated asks come before the first tell: the optimizer proposed
+    // those candidates from the state of the last tell, and a result told
+    // first could change what it proposes.
+    for (const count of this.replayAsks) {
+      const blocked = this.blockStart(0)
+      if (blocked !== null) return blocked
+      queued.push(...(await this.ask(count)))
+    }
+    return runPipeline(this.pipelineSteps(), queued)
+  }
+
+  private pipelineSteps(): PipelineSteps {
+    const { optimizer, concurrency } = this.options
+    return {
+      concurrency,
+      stop: this.stop.signal,
+      blockStart: (running) => this.blockStart(running),
+      room: (running) => this.room(running),
+      optimizerDone: () => optimizer.done?.() === true,
+      ask: (count) => this.ask(count),
+      evaluate: (candidate) => {
+        this.started++
+        return this.evaluateCandidate(candidate)
+      },
+      tell: (result) => this.tell([result]),
+      cancel: (reason) => this.stop.abort(reason),
+    }
+  }
+
+  /**
+   * Returns why a steady-state loop with `running` evaluations in flight may
+   * start no other, or null. Each result gets its own tell, so the
+   * generation budget counts the evaluations in flight as tells to come.
+   */
+  private blockStart(running: number): StopReason | null {
+    const { evaluations, generations, seconds } = this.options.budget
+    if (this.stop.signal.aborted) return 'interrupted'
+    if (evaluations !== undefined && this.started >= evaluations) {
+      return 'evaluations'
+    }
+    const told = this.record.generations
+    if (generations !== undefined && told + running >= generations) {
+      return 'generations'
+    }
+    if (seconds !== undefined && this.record.elapsed() >= seconds) {
+      return 'seconds'
+    }
+    return null
+  }
+
+  /** Returns how many evaluations the budget still allows to start. */
+  private room(running: number): number {
+    const { evaluations, generations } = this.options.budget
+    const limits = [Number.POSITIVE_INFINITY]
+    if (evaluations !== undefined) limits.push(evaluations - this.started)
+    if (generations !== undefined) {
+      limits.push(generations - this.record.generations - running)
+    }
+    return Math.min(...limits)
+  }
+
   private canStartEvaluation(): boolean {
     const { evaluations, seconds } = this.options.budget
     if (this.stop.signal.aborted) return false
@@ -338,16 +462,12 @@ class SearchLoop {
     }
   }
 
-  private async ask(): Promise<Candidate[]> {
-    const { optimizer, concurrency, budget } = this.options
-    // A generational optimizer proposes its whole generation; a steady-state
-    // one as many candidates as can run at once within the budget.
-    let count: number | undefined
-    if (optimizer.mode === 'steady-state') {
-      const left = budget.evaluations ?? Number.POSITIVE_INFINITY
-      count = Math.min(concurrency, left - this.started)
-    }
-
+  /**
+   * Asks the optimizer for `count` candidates, or without a count for a
+   * generational optimizer's whole generation.
+   */
+  private async ask(count?: number): Promise<Candidate[]> {
+    const { optimizer } = this.options
     const candidates = await optimizer.ask(count)
     this.checkCandidates(candidates)
     this.record.addCandidates(this.claimIds(candidates))
@@ -628,7 +748,7 @@ class SearchLoop {
       generation: this.record.generations,
       progress: this.record.progress(),
     })
-    this.writeSummary(this.record.summary('running', null))
+    this.writeSummary(this.summary('running', null))
   }
 
   private finish(
@@ -642,7 +762,7 @@ class SearchLoop {
       reason: status,
       message: message ?? this.describeStop(stopReason),
     })
-    const summary = this.record.summary(status, stopReason)
+    const summary = this.summary(status, stopReason)
     this.writeSummary(summary)
     this.options.logger.info('search finished', {
       status,
@@ -690,6 +810,16 @@ class SearchLoop {
 
   private journal(event: JournalEvent): void {
     this.options.run?.append(event)
+  }
+
+  /** Builds the summary, with the evaluator's statistics when it has any. */
+  private summary(
+    status: 'running' | RunEndReason,
+    stopReason: StopReason | null,
+  ): SearchSummary {
+    const summary = this.record.summary(status, stopReason)
+    const stats = this.evaluatorStats.read()
+    return stats === undefined ? summary : { ...summary, evaluator: stats }
   }
 
   private writeSummary(summary: SearchSummary): void {

@@ -22,7 +22,10 @@ import type { JournalContents, RunDirectory } from './run-directory.js'
 export interface SearchBudget {
   /** Candidates to evaluate in total. */
   evaluations?: number
-  /** Ask/tell rounds; for a steady-state optimizer every round counts as one. */
+  /**
+   * Ask/tell rounds. A steady-state optimizer receives each result in a tell
+   * of its own, so for it this limits the evaluations too.
+   */
   generations?: number
   /**
    * Wall-clock seconds after which no new evaluation starts. Evaluations
@@ -70,7 +73,11 @@ export interface SearchOptions {
   signal?: AbortSignal
   /** Seconds after which one evaluation counts as failed. Default: no limit. */
   evaluationTimeout?: number
-  /** Evaluations in flight at once. Default 1. */
+  /**
+   * Evaluations in flight at once. Default 1. Above 1, a steady-state
+   * optimizer receives results in the order they arrive, so the run no
+   * longer repeats itself exactly from its seed.
+   */
   concurrency?: number
   /** Receives progress events; an exception it throws is logged and ignored. */
   onProgress?: (event: SearchProgressEvent) => void
@@ -159,7 +166,7 @@ export interface SearchSummary {
   /** Null while running. */
   stopReason: StopReason | null
   counts: SearchCounts
-  /** Ask/tell rounds completed. */
+  /** Ask/tell rounds completed, one per result for a steady-state optimizer. */
   generations: number
   best: BestCandidate | null
   /** Wall-clock seconds from the start of the run. */
@@ -172,4 +179,9 @@ export interface SearchSummary {
   backends: string[]
   /** The absolute path of `journal.jsonl`, or null without a run directory. */
   journal: string | null
+  /**
+   * The evaluator's `stats()` when this summary was made. Absent when the
+   * evaluator has no `stats` method or the call failed.
+   */
+  evaluator?: JsonValue
 }
