@@ -6,6 +6,8 @@ import {
   createCoordinator,
   runWorker,
 } from '@nord/environment-ws'
+import { asyncWorkerTasks } from '@nord/evaluator-async'
+import { dataParallelWorkerTasks } from '@nord/evaluator-data-parallel'
 
 /** The port `nord coordinator` listens on when `--port` is absent. */
 export const DEFAULT_PORT = 7431
@@ -24,6 +26,7 @@ export interface WorkerFlags {
   connect?: string
   token?: string
   ca?: string
+  dataDir?: string
   backend?: string
   logLevel?: string
 }
@@ -81,7 +84,10 @@ export async function coordinatorCommand(
 
 /**
  * `nord worker`: joins a coordinator and serves its tasks until it stops.
- * The token comes from `--token` or the `NORD_TOKEN` environment variable.
+ * The tasks are the built-in collective check and those of the async
+ * evaluator of `nord search --evaluator async`. The token comes from `--token` or the
+ * `NORD_TOKEN` environment variable. Returns 1 when the async evaluator
+ * rejected the worker, for example because its data differs.
  */
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
   if (!flags.connect) {
@@ -89,13 +95,17 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
       hint: 'Pass the address the coordinator printed, such as ws://127.0.0.1:7431',
     })
   }
-  const level = logLevel(flags.logLevel)
+  const logger = createLogger({ level: logLevel(flags.logLevel) })
   return runWorker({
     url: flags.connect,
     token: flags.token ?? process.env.NORD_TOKEN ?? '',
     ca: flags.ca === undefined ? undefined : readPem(flags.ca),
     backend: await detectBackend(flags.backend),
-    logger: createLogger({ level }),
+    logger,
+    tasks: {
+      ...asyncWorkerTasks(logger, { dataDir: flags.dataDir }),
+      ...dataParallelWorkerTasks(logger, { dataDir: flags.dataDir }),
+    },
   })
 }
 

@@ -46,7 +46,7 @@ export interface SearchConfig {
   budget: {
     /** Candidates evaluated, cache hits and invalid ones included. */
     evaluations: number | null
-    /** Ask/tell rounds; with a steady-state optimizer each round is one batch. */
+    /** Ask/tell rounds; a steady-state optimizer is told one result per round. */
     generations: number | null
     /** Wall-clock seconds after which no new evaluation starts. */
     seconds: number | null

@@ -3,6 +3,7 @@ import { isNordError } from '@nord/core'
 import { Command, CommanderError, Option } from 'commander'
 import { coordinatorCommand, DEFAULT_PORT, workerCommand } from './cluster.js'
 import { inspectCommand } from './inspect.js'
+import { reportCommand } from './report.js'
 import { searchCommand } from './search.js'
 
 const { version } = createRequire(import.meta.url)('../package.json') as {
@@ -40,7 +41,7 @@ export function createProgram(): Command {
     )
     .option(
       '--evaluator <name>',
-      'evaluator plugin: local, async or a package name',
+      'evaluator plugin: local, async (whole networks on workers), data-parallel (each network on all workers) or a package name',
     )
     .option('--dataset <name>', 'fashion-mnist, mnist or cifar10')
     .option('--data-dir <dir>', 'folder holding the dataset files')
@@ -55,7 +56,23 @@ export function createProgram(): Command {
     )
     .option(
       '--workers <n>',
-      'worker processes of --evaluator async on this machine (default 2)',
+      'worker processes of --evaluator async or data-parallel on this machine (default 2)',
+    )
+    .option(
+      '--external-workers <n>',
+      'worker ranks of --evaluator async or data-parallel kept for `nord worker` processes you start; the search waits until they joined (default 0)',
+    )
+    .option(
+      '--port <n>',
+      'TCP port of the cluster coordinator of --evaluator async or data-parallel (default 0: a free port)',
+    )
+    .option(
+      '--host <address>',
+      'address the cluster coordinator listens on (default 127.0.0.1: this machine only)',
+    )
+    .option(
+      '--token <secret>',
+      'token the cluster workers must send; generated and printed if absent',
     )
     .option('--epochs <n>', 'training epochs per candidate')
     .option('--batch-size <n>', 'samples per training step')
@@ -91,6 +108,18 @@ export function createProgram(): Command {
     })
 
   program
+    .command('report')
+    .description(
+      'Write an HTML report of a run folder: figures (SVG), their data (CSV, ' +
+        'JSON) and tables; prints the path of index.html',
+    )
+    .argument('<run-dir>', 'run folder that nord search wrote with --out')
+    .option('--out <dir>', 'report folder (default: <run-dir>/report)')
+    .action(async (runDir, options) => {
+      program.setOptionValue('exitCode', await reportCommand(runDir, options))
+    })
+
+  program
     .command('coordinator')
     .description(
       'Start a cluster coordinator (rank 0), wait until workers hold every ' +
@@ -120,6 +149,10 @@ export function createProgram(): Command {
     .requiredOption('--connect <url>', 'coordinator address, ws:// or wss://')
     .option('--token <secret>', 'the coordinator token (default: $NORD_TOKEN)')
     .option('--ca <file>', 'PEM certificate to trust for wss://')
+    .option(
+      '--data-dir <dir>',
+      'dataset folder on this machine for nord search --evaluator async or data-parallel; replaces the folder the search sends',
+    )
     .option(
       '--backend <name>',
       'TensorFlow.js backend to announce: auto, tensorflow, wasm, cpu or none',

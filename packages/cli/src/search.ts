@@ -29,9 +29,14 @@ import geneticOptimizer from '@nord/optimizer-ga'
 import randomOptimizer from '@nord/optimizer-random'
 import reinforceOptimizer from '@nord/optimizer-rl'
 import {
+  announceCluster,
   type ClusterEvaluator,
+  type ClusterFlags,
+  checkClusterFlags,
   createClusterEvaluator,
   formatUtilisation,
+  isClusterEvaluator,
+  unusedClusterFlags,
 } from './cluster-evaluator.js'
 import {
   checkSearchConfig,
@@ -57,7 +62,7 @@ export const BUILTIN_EVALUATORS: Record<string, NordPlugin> = {
   local: localEvaluator as NordPlugin,
 }
 
-export interface SearchCommandFlags extends SearchFlags {
+export interface SearchCommandFlags extends SearchFlags, ClusterFlags {
   logLevel?: string
   progress?: boolean
 }
@@ -192,12 +197,22 @@ async function executeSearch(
   const datasetSeed = random.derive('dataset').seed
   let cluster: ClusterEvaluator | undefined
   let evaluator: Evaluator | undefined
-  if (config.evaluator.use === 'async') {
+  const evaluatorName = config.evaluator.use
+  if (isClusterEvaluator(evaluatorName)) {
+    const flagsChecked = checkClusterFlags(flags)
+    issues.push(...flagsChecked.issues)
     cluster = await collectIssues(issues, 'evaluator.options', () =>
-      createClusterEvaluator(config, datasetSeed, logger),
+      createClusterEvaluator(
+        evaluatorName,
+        config,
+        datasetSeed,
+        logger,
+        flagsChecked.cluster,
+      ),
     )
     evaluator = cluster?.evaluator
   } else {
+    issues.push(...unusedClusterFlags(flags))
     const evaluatorPlugin = await loadPlugin(
       'evaluator',
       config.evaluator.use,
@@ -258,6 +273,7 @@ async function executeSearch(
   const journal = resumed?.journal
   let summary: SearchSummary
   try {
+    if (cluster) await announceCluster(cluster)
     summary = await runSearch({
       optimizer,
       space,
@@ -300,7 +316,7 @@ async function executeSearch(
   }
 
   process.stdout.write(formatRunSummary(summary, config))
-  if (cluster) process.stdout.write(formatUtilisation(cluster.evaluator))
+  if (cluster) process.stdout.write(formatUtilisation(cluster))
   return summary.status === 'failed' ? 1 : 0
 }
 

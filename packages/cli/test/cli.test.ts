@@ -1,38 +1,9 @@
-import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-
-const bin = join(import.meta.dirname, '..', 'dist', 'bin.js')
-const execFileAsync = promisify(execFile)
-
-/** Runs `nord` in a child process and returns its exit code and output. */
-async function nord(args: string[], cwd = tmpdir()) {
-  try {
-    const { stdout, stderr } = await execFileAsync('node', [bin, ...args], {
-      cwd,
-      timeout: 600_000,
-      env: { ...process.env, NORD_DATA_DIR: '' },
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
-
-function tempDir() {
-  return mkdtempSync(join(tmpdir(), 'nord-cli-'))
-}
-
-function readJournal(dir: string) {
-  return readFileSync(join(dir, 'journal.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line))
-}
+import { bin, nord, readJournal, readSummary, tempDir } from './helpers.js'
 
 const tinySearch = [
   'search',
@@ -388,5 +359,52 @@ describe('nord search', () => {
     expect(cluster.stdout).toMatch(/worker 1: \d+ evaluations, busy/)
     expect(cluster.stdout).toMatch(/worker 2: \d+ evaluations, busy/)
     expect(Object.keys(byCandidate('c'))).toHaveLength(8)
+  }, 600_000)
+
+  it('trains each network on every worker with --evaluator data-parallel', async () => {
+    const dir = tempDir()
+    const local = await nord([
+      ...tinySearch,
+      '--seed',
+      '6',
+      '--out',
+      join(dir, 'l'),
+    ])
+    const cluster = await nord([
+      ...tinySearch,
+      '--seed',
+      '6',
+      '--evaluator',
+      'data-parallel',
+      '--workers',
+      '2',
+      '--out',
+      join(dir, 'd'),
+    ])
+
+    expect(local.code).toBe(0)
+    expect(cluster.code).toBe(0)
+    const evaluations = (run: string) =>
+      readJournal(join(dir, run)).filter((e) => e.type === 'evaluation')
+    const trained = evaluations('d').filter(
+      (e) => e.evaluation.status === 'ok' && !e.cacheHitOf,
+    )
+    expect(trained.length).toBeGreaterThan(0)
+    for (const event of trained) {
+      expect(event.evaluation.extra.workers).toEqual([1, 2])
+    }
+    // The first generation's candidates are the same in both runs, and
+    // training on two workers follows one process up to float rounding.
+    const firstGeneration = (run: string) =>
+      evaluations(run)
+        .filter((e) => e.candidate.generation === 0)
+        .map((e) => e.evaluation.loss ?? -1)
+    const expected = firstGeneration('l')
+    firstGeneration('d').forEach((loss, i) => {
+      expect(loss).toBeCloseTo(expected[i]!, 3)
+    })
+    const summary = readSummary(join(dir, 'd'))
+    expect(summary.evaluator.replicas).toBe(2)
+    expect(cluster.stdout).toMatch(/data-parallel: 2 replicas, batch 32/)
   }, 600_000)
 })

@@ -32,6 +32,7 @@ export type { NordDataErrorOptions } from './errors.js'
 export { DataErrorCode, NordDataError } from './errors.js'
 export type { DataFileContents } from './files.js'
 export { hasGzipSignature, readDataFile } from './files.js'
+export { datasetFingerprint } from './fingerprint.js'
 export type { IdxImages, IdxLabels } from './idx.js'
 export {
   parseIdxImages,

@@ -1,4 +1,4 @@
-import type { Random } from '@nord/core'
+import { type Random, shardRange } from '@nord/core'
 import { DataErrorCode, NordDataError } from './errors.js'
 
 /**
@@ -135,10 +135,7 @@ export function shardSplit<T extends SampleSet<Uint8Array | Float32Array>>(
 ): T {
   checkShardArguments(rank, worldSize)
 
-  const base = Math.floor(split.count / worldSize)
-  const extra = split.count % worldSize
-  const start = rank * base + Math.min(rank, extra)
-  const count = base + (rank < extra ? 1 : 0)
+  const { start, count } = shardRange(split.count, rank, worldSize)
   const size = valuesPerSample(split)
   return {
     ...split,

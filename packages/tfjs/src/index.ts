@@ -43,6 +43,13 @@ export {
   WASM_HEAP_MAX,
 } from './memory-limit.js'
 export {
+  assignWeights,
+  flattenWeights,
+  type Replica,
+  replicaSlice,
+  weightsDigest,
+} from './replica.js'
+export {
   type EpochLogs,
   OPTIMIZER_NAMES,
   type OptimizerName,

@@ -36,6 +36,12 @@ import {
   isMemoryLimit,
   resolveMemoryLimit,
 } from './memory-limit.js'
+import {
+  assignWeights,
+  flattenWeights,
+  type Replica,
+  replicaSlice,
+} from './replica.js'
 
 /** The optimizers `trainAndScore` can use, with TensorFlow.js defaults besides the learning rate. */
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop' | 'adagrad'
@@ -87,6 +93,20 @@ export interface TrainOptions {
   memoryLimit?: number
   /** Stops training between two batches; the call then rejects with `NORD_ERR_ABORTED`. */
   signal?: AbortSignal
+  /**
+   * Trains as one replica of several (data-parallel). The replicas start
+   * from the root's weights; each takes its block of every batch of
+   * `batchSize` samples (the global batch, drawn from the whole
+   * `dataset.train`, which every replica holds), and the summed gradient,
+   * divided by the batch's size, updates every replica alike. So N replicas
+   * follow single-process training with the same `batchSize` and seed, up
+   * to float rounding. `dataset.test` and `dataset.validation` are this
+   * replica's shards; their scores are summed over the replicas. Dropout
+   * masks are drawn per replica.
+   */
+  replica?: Replica
+  /** Return the trained weights in `weights`. Default false. */
+  keepWeights?: boolean
   /** Called after every epoch; training waits for a returned promise. */
   onEpochEnd?: (logs: EpochLogs) => MaybePromise<void>
 }
@@ -104,6 +124,8 @@ export interface ResolvedTrainOptions {
   memoryLimit: number | undefined
   signal: AbortSignal | undefined
   onEpochEnd: ((logs: EpochLogs) => MaybePromise<void>) | undefined
+  replica: Replica | undefined
+  keepWeights: boolean
 }
 
 /** The outcome of `trainAndScore`. */
@@ -128,6 +150,8 @@ export interface TrainResult {
   epochLosses: number[]
   /** Per-epoch scores on `dataset.validation`, when `validation` is on. */
   validation?: { accuracy: number[]; loss: number[] }
+  /** Every weight after training, in `model.weights` order, when `keepWeights` is on. */
+  weights?: Float32Array
 }
 
 const DEFAULTS = {
@@ -206,6 +230,12 @@ async function train(
 
   let optimizer: tf.Optimizer | undefined
   try {
+    if (resolved.replica) {
+      const shared = await resolved.replica.shareWeights(
+        flattenWeights(network.model),
+      )
+      assignWeights(network.model, shared, tf.tensor)
+    }
     optimizer = disposeOnThrow(() =>
       createOptimizer(resolved.optimizer, resolved.learningRate),
     )
@@ -231,6 +261,7 @@ async function train(
       epochLosses: training.losses,
     }
     if (training.validation) result.validation = training.validation
+    if (resolved.keepWeights) result.weights = flattenWeights(network.model)
     return result
   } catch (error) {
     abandonHeapIfBroken(error)
@@ -262,6 +293,8 @@ export function resolveTrainOptions(
     memoryLimit: options.memoryLimit,
     signal: options.signal,
     onEpochEnd: options.onEpochEnd,
+    replica: options.replica,
+    keepWeights: options.keepWeights ?? false,
   }
 
   const issues = new IssueList()
@@ -308,8 +341,34 @@ export function resolveTrainOptions(
   ) {
     issues.add('onEpochEnd', 'must be a function')
   }
+  checkReplica(issues, resolved.replica)
   issues.throwIfAny('the training options')
   return resolved
+}
+
+function checkReplica(issues: IssueList, replica: Replica | undefined): void {
+  if (replica === undefined) return
+  if (
+    typeof replica?.sum !== 'function' ||
+    typeof replica.shareWeights !== 'function'
+  ) {
+    issues.add('replica', 'must have the methods sum and shareWeights')
+  }
+  const block = replica?.block
+  if (block === null) return
+  const { index, count } = block ?? {}
+  if (
+    !Number.isInteger(count) ||
+    count! < 1 ||
+    !Number.isInteger(index) ||
+    index! < 0 ||
+    index! >= count!
+  ) {
+    issues.add(
+      'replica.block',
+      `must be null or { index, count } with 0 <= index < count, got ${JSON.stringify(block)}`,
+    )
+  }
 }
 
 function createOptimizer(
@@ -402,7 +461,9 @@ class Trainer {
       const batch = indices.slice(start, start + batchSize)
 
       const stepStarted = performance.now()
-      const loss = await this.trainStep(split, batch)
+      const loss = this.options.replica
+        ? await this.replicaStep(split, batch, this.options.replica)
+        : await this.trainStep(split, batch)
       this.outcome.seconds += (performance.now() - stepStarted) / 1000
       this.outcome.samples += batch.length
 
@@ -436,9 +497,88 @@ class Trainer {
       cost.dispose()
     }
   }
+
+  /**
+   * One data-parallel step: the gradient of the summed loss over this
+   * replica's block of the batch, summed over the replicas and divided by
+   * the batch's size, is the gradient of the batch's mean loss. Returns
+   * that mean loss, the same on every replica.
+   */
+  private async replicaStep(
+    split: DataSplit,
+    batch: number[],
+    replica: Replica,
+  ): Promise<number> {
+    const local = replicaSlice(batch, replica)
+    const parameters = this.variables.reduce((sum, v) => sum + v.size, 0)
+    // The gradients, then the loss sum and the sample count.
+    const buffer = new Float32Array(parameters + 2)
+    if (local.length > 0) await this.localGradients(split, local, buffer)
+    buffer[parameters + 1] = local.length
+
+    const reduced = await replica.sum(buffer)
+    const count = reduced[parameters + 1]!
+    disposeOnThrow(() =>
+      tf.tidy(() => {
+        const gradients: tf.NamedTensorMap = {}
+        let offset = 0
+        for (const variable of this.variables) {
+          const values = reduced.subarray(offset, offset + variable.size)
+          gradients[variable.name] = tf.div(
+            tf.tensor(values, variable.shape),
+            count,
+          )
+          offset += variable.size
+        }
+        this.optimizer.applyGradients(gradients)
+      }),
+    )
+    return reduced[parameters]! / count
+  }
+
+  /** Writes the gradients of the summed loss over `local`, then that sum, into `buffer`. */
+  private async localGradients(
+    split: DataSplit,
+    local: number[],
+    buffer: Float32Array,
+  ): Promise<void> {
+    const { inputShape, classes } = this.dataset
+    const { value, grads } = disposeOnThrow(() =>
+      tf.tidy(() => {
+        const { x, y } = gatherBatch(split, local, inputShape, classes)
+        return tf.variableGrads(() => {
+          const logits = this.network.logits.apply(x, { training: true })
+          return tf.losses.softmaxCrossEntropy(
+            y,
+            logits as tf.Tensor,
+            undefined,
+            undefined,
+            tf.Reduction.SUM,
+          ) as tf.Scalar
+        }, this.variables)
+      }),
+    )
+
+    try {
+      let offset = 0
+      for (const variable of this.variables) {
+        const gradient = grads[variable.name]!
+        buffer.set(await gradient.data<'float32'>(), offset)
+        offset += variable.size
+      }
+      buffer[offset] = (await value.data())[0]!
+    } finally {
+      value.dispose()
+      for (const gradient of Object.values(grads)) gradient.dispose()
+    }
+  }
 }
 
-/** Accuracy and mean cross-entropy of a split, in batches of `scoreBatchSize`. */
+/**
+ * Accuracy and mean cross-entropy of a split, in batches of
+ * `scoreBatchSize`. With a replica, the split is this replica's shard and
+ * the totals are summed over the replicas.
+ */
 async function scoreSplit(
   logitsModel: LayersModel,
   dataset: Dataset,
@@ -447,8 +587,10 @@ async function scoreSplit(
 ): Promise<{ accuracy: number; loss: number }> {
   let lossSum = 0
   let correct = 0
+  const { replica } = options
+  const count = replica?.block === null ? 0 : split.count
 
-  for (let start = 0; start < split.count; start += options.scoreBatchSize) {
+  for (let start = 0; start < count; start += options.scoreBatchSize) {
     throwIfAborted(options.signal)
     const end = Math.min(start + options.scoreBatchSize, split.count)
     const totals = disposeOnThrow(() =>
@@ -484,7 +626,11 @@ async function scoreSplit(
     }
     await yieldToEventLoop()
   }
-  return { accuracy: correct / split.count, loss: lossSum / split.count }
+  if (!replica) {
+    return { accuracy: correct / count, loss: lossSum / count }
+  }
+  const totals = await replica.sum(Float32Array.of(lossSum, correct, count))
+  return { accuracy: totals[1]! / totals[2]!, loss: totals[0]! / totals[2]! }
 }
 
 function checkFinite(

@@ -38,11 +38,16 @@ export type { CollectiveCheck, TaskHandler, TaskMessage } from './tasks.js'
 export {
   BUILTIN_TASKS,
   checkCluster,
+  REJECT_TASK,
+  rejectWorker,
   runCollectiveCheck,
   serveTasks,
+  wasRejected,
 } from './tasks.js'
 export type { Worker, WorkerEvents, WorkerExit } from './worker.js'
 export { createWorker } from './worker.js'
+export type { WorkerProcessOptions } from './worker-process.js'
+export { runWorkerProcess } from './worker-process.js'
 
 /**
  * The plugin: `create` returns a coordinator, the environment of the

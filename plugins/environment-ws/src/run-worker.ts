@@ -2,7 +2,12 @@
 import { createLogger, type Logger } from '@nord/core'
 import { errorCode, errorMessage } from './errors.js'
 import type { WorkerOptions } from './options.js'
-import { BUILTIN_TASKS, serveTasks, type TaskHandler } from './tasks.js'
+import {
+  BUILTIN_TASKS,
+  serveTasks,
+  type TaskHandler,
+  wasRejected,
+} from './tasks.js'
 import { createWorker } from './worker.js'
 
 export interface RunWorkerOptions extends WorkerOptions {
@@ -13,8 +18,8 @@ export interface RunWorkerOptions extends WorkerOptions {
 /**
  * Joins the coordinator and runs its tasks until it stops. Returns the exit
  * code for the process: 0 when the coordinator stopped the run or the
- * process was interrupted, 1 when the worker was rejected, gave up
- * reconnecting or failed. Prints one line saying why to `logger`.
+ * process was interrupted, 1 when the worker was rejected (at joining, or
+ * later with the reject task), gave up reconnecting or failed. Prints one line saying why to `logger`.
  */
 export async function runWorker(options: RunWorkerOptions): Promise<number> {
   const { tasks, ...workerOptions } = options
@@ -28,6 +33,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<number> {
     await worker.start()
     logger.info('worker ready', { rank: worker.rank, url: options.url })
     await serveTasks(worker, { ...BUILTIN_TASKS, ...tasks })
+    if (wasRejected(worker)) return 1
     logger.info('the coordinator stopped; worker exits')
     return 0
   } catch (error) {

@@ -75,12 +75,49 @@ export async function runCollectiveCheck(
   }
 }
 
+/**
+ * Task name of the message by which the coordinator rejects a worker that
+ * it will give no work, such as one that loaded other data. It carries the
+ * `reason`. The worker logs it and leaves, which frees its rank.
+ */
+export const REJECT_TASK = 'nord:reject'
+
+/** Workers that a coordinator rejected, so that `runWorker` exits with 1. */
+const rejectedWorkers = new WeakSet<Environment>()
+
+/** True when the coordinator rejected `worker` with the reject task. */
+export function wasRejected(worker: Environment): boolean {
+  return rejectedWorkers.has(worker)
+}
+
 /** The tasks that `serveTasks` runs by default. */
 export const BUILTIN_TASKS: Record<string, TaskHandler> = {
   async check(environment) {
     const result = await runCollectiveCheck(environment)
     environment.logger.info('collective check finished', { ok: result.ok })
   },
+
+  async [REJECT_TASK](environment, message) {
+    rejectedWorkers.add(environment)
+    environment.logger.error(
+      'the coordinator rejected this worker, which gets no work and leaves the cluster',
+      { reason: String(message.reason) },
+    )
+    await environment.stop()
+  },
+}
+
+/**
+ * Sends the reject task to the worker of `rank`. A failed send means the
+ * worker is already gone, so it is ignored.
+ */
+export async function rejectWorker(
+  coordinator: Environment,
+  rank: number,
+  reason: string,
+): Promise<void> {
+  const task: TaskMessage = { nord: 'task', task: REJECT_TASK, reason }
+  await coordinator.send(rank, task).catch(() => undefined)
 }
 
 /**

@@ -9,15 +9,17 @@ import {
   isPlainObject,
   type JsonValue,
   type Logger,
-  NordError,
   silentLogger,
 } from '@nord/core'
 import {
   type LocalWorkers,
   launchLocalWorkers,
+  rejectWorker,
   type TaskMessage,
+  type WorkerInfo,
   type WorkerLostEvent,
 } from '@nord/environment-ws'
+import { errorText, failed, mismatchError, withWorker } from './evaluations.js'
 import {
   type AsyncEvaluatorOptions,
   type ResolvedAsyncEvaluatorOptions,
@@ -31,24 +33,21 @@ import {
   SETUP_TASK,
   type SetupReply,
 } from './protocol.js'
-
-/** Busy time of one worker since `setup`. */
-export interface WorkerUtilisation {
-  rank: number
-  /** Seconds the worker spent on evaluations, lost and aborted ones included. */
-  busySeconds: number
-  /** Evaluations the worker returned, cancelled ones included. */
-  evaluations: number
-  /** Evaluations the worker stopped early because their request was aborted. */
-  cancelled: number
-  /** `busySeconds` over the seconds since `setup` finished, in [0, 1]. */
-  share: number
-}
+import {
+  type AsyncEvaluatorStats,
+  computeStats,
+  type RejectedWorker,
+  type WorkerClock,
+} from './stats.js'
 
 /** The async evaluator: an `Evaluator` that also reports worker utilisation. */
 export interface AsyncEvaluator extends Evaluator {
-  /** Busy time per worker rank, in rank order. */
-  utilisation(): WorkerUtilisation[]
+  /**
+   * Returns each worker's evaluations and busy time, and the overall share
+   * of worker time spent on evaluations. It works before `setup` (empty)
+   * and after `teardown` (frozen at the teardown).
+   */
+  stats(): AsyncEvaluatorStats
   /** The worker processes `setup` started; empty when `workers` is 0. */
   readonly processes: readonly ChildProcess[]
 }
@@ -70,12 +69,13 @@ interface Job {
   resolve(evaluation: Evaluation): void
 }
 
-interface WorkerState {
-  rank: number
-  busyMs: number
-  evaluations: number
-  cancelled: number
-  lost: boolean
+/**
+ * One worker process that held a rank. A worker that takes the rank of a
+ * lost one gets a new state, so that the stats keep both.
+ */
+interface WorkerState extends WorkerClock {
+  /** The stage: `setting-up` until its setup reply is checked. Only `ready` workers get work. */
+  status: 'setting-up' | 'ready' | 'rejected' | 'lost'
   job: Job | undefined
 }
 
@@ -104,14 +104,21 @@ export function createAsyncEvaluator(
 class AsyncEvaluatorImpl implements AsyncEvaluator {
   readonly name = 'nord:evaluator-async'
   private readonly options: ResolvedAsyncEvaluatorOptions
+  /** The current worker of each rank. */
   private readonly workers = new Map<number, WorkerState>()
+  /** Every worker that passed its setup, lost ones included, for the stats. */
+  private readonly accepted: WorkerState[] = []
+  private readonly rejected: RejectedWorker[] = []
   private readonly queue: Job[] = []
   private launched: LocalWorkers | undefined
+  private expected = ''
   private startedAt = 0
+  private endedAt: number | undefined
   private nextId = 0
   private tornDown = false
   private logger: Logger = silentLogger
-  private readonly onLost = (event: WorkerLostEvent) => this.lose(event.rank)
+  private readonly onLost = (event: WorkerLostEvent) => this.onWorkerLost(event)
+  private readonly onJoined = (info: WorkerInfo) => this.onWorkerJoined(info)
 
   constructor(options: ResolvedAsyncEvaluatorOptions) {
     this.options = options
@@ -121,8 +128,17 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
     return this.launched?.processes ?? []
   }
 
+  /**
+   * Starts the cluster, waits until every rank has a worker and sets each
+   * one up. A worker whose data differs is rejected and gets no work. When
+   * setup fails, it stops the worker processes it started.
+   *
+   * @throws NordError `NORD_ERR_DATA_MISMATCH` when no worker passed its setup.
+   */
   async setup(context: EvaluatorContext): Promise<void> {
     const { coordinator, workers, stdio } = this.options
+    this.logger = context.logger
+    this.expected = datasetFingerprint(context.dataset)
     const url = await coordinator.listen()
     if (workers > 0) {
       this.launched = launchLocalWorkers(workers, url, coordinator.token, {
@@ -130,28 +146,54 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
         stdio,
       })
     }
-    await coordinator.start()
-    coordinator.on('worker-lost', this.onLost)
-
-    const expected = datasetFingerprint(context.dataset)
-    const ranks = coordinator.workers.map((worker) => worker.rank)
-    await Promise.all(ranks.map((rank) => this.setUpWorker(rank, expected)))
-    for (const rank of ranks) {
-      this.workers.set(rank, {
-        rank,
-        busyMs: 0,
-        evaluations: 0,
-        cancelled: 0,
-        lost: false,
-        job: undefined,
-      })
+    try {
+      await this.setUpCluster(context)
+    } catch (error) {
+      await this.teardown()
+      throw error
     }
-    this.logger = context.logger
-    this.startedAt = performance.now()
-    context.logger.info('async evaluator ready', { workers: ranks.length })
   }
 
-  private async setUpWorker(rank: number, expected: string): Promise<void> {
+  private async setUpCluster(context: EvaluatorContext): Promise<void> {
+    const { coordinator } = this.options
+    await coordinator.start()
+    coordinator.on('worker-lost', this.onLost)
+    coordinator.on('worker-joined', this.onJoined)
+
+    const states = coordinator.workers.map((worker) =>
+      this.addWorker(worker.rank),
+    )
+    await Promise.all(states.map((state) => this.setUpWorker(state)))
+    if (this.accepted.length === 0) throw mismatchError(this.rejected)
+    this.startedAt = performance.now()
+    for (const state of this.accepted) state.readyMs = this.startedAt
+    context.logger.info('async evaluator ready', {
+      workers: this.accepted.length,
+      rejected: this.rejected.length,
+    })
+  }
+
+  private addWorker(rank: number): WorkerState {
+    const state: WorkerState = {
+      rank,
+      status: 'setting-up',
+      evaluations: 0,
+      cancelled: 0,
+      busyMs: 0,
+      jobStartedMs: undefined,
+      readyMs: 0,
+      lostMs: undefined,
+      job: undefined,
+    }
+    this.workers.set(rank, state)
+    return state
+  }
+
+  /**
+   * Sends the setup task to a worker and checks the fingerprint of its
+   * data. It marks the worker `ready`, `rejected` or `lost` and never throws.
+   */
+  private async setUpWorker(state: WorkerState): Promise<void> {
     const { coordinator, dataset, training } = this.options
     const task: TaskMessage = {
       nord: 'task',
@@ -159,20 +201,83 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
       dataset: dataset as unknown as JsonValue,
       training: training as unknown as JsonValue,
     }
-    await coordinator.send(rank, task)
-    const reply = (await coordinator.receive(rank)) as unknown as SetupReply
-
-    if (reply.fingerprint !== expected) {
-      const problem = reply.error ?? `fingerprint ${reply.fingerprint}`
-      throw new NordError(
-        'NORD_ERR_DATA_MISMATCH',
-        `worker rank ${rank} loaded different data than the evaluator context (${problem})`,
-        {
-          value: reply.fingerprint,
-          hint: 'Give the async evaluator the same dataset options and seed as the curator of the search',
-        },
-      )
+    let reply: SetupReply
+    try {
+      await coordinator.send(state.rank, task)
+      reply = (await coordinator.receive(state.rank)) as unknown as SetupReply
+    } catch (error) {
+      if (!this.tornDown) {
+        this.logger.warn('worker lost during its setup', {
+          rank: state.rank,
+          error: errorText(error),
+        })
+      }
+      this.markLost(state)
+      return
     }
+    if (state.status !== 'setting-up') return
+
+    if (reply.fingerprint !== this.expected) {
+      const problem = reply.error ?? `data fingerprint ${reply.fingerprint}`
+      this.rejectWorker(
+        state,
+        `it loaded different data than the evaluator context (${problem}, expected ${this.expected})`,
+      )
+      return
+    }
+    state.status = 'ready'
+    state.readyMs = performance.now()
+    this.accepted.push(state)
+  }
+
+  /** Marks a worker `rejected`, logs why and sends the reason to the worker. */
+  private rejectWorker(state: WorkerState, reason: string): void {
+    state.status = 'rejected'
+    this.rejected.push({ rank: state.rank, reason })
+    this.logger.warn(
+      'the async evaluator rejected a worker, which gets no evaluations',
+      {
+        rank: state.rank,
+        reason,
+      },
+    )
+    // A failed send means a lost worker, which the worker-lost event handles.
+    void rejectWorker(this.options.coordinator, state.rank, reason)
+  }
+
+  /**
+   * Sets up a worker that joined after `setup`, then gives it work.
+   *
+   * NOTE: a worker of `@nord/environment-ws` serves tasks only once every
+   * rank is taken, so a worker that joins while another rank is still free
+   * leaves its setup task unread until that rank is taken too.
+   */
+  private onWorkerJoined(info: WorkerInfo): void {
+    if (this.tornDown) return
+    this.logger.info('sending the setup task to a joined worker', {
+      rank: info.rank,
+      address: info.address,
+    })
+    const state = this.addWorker(info.rank)
+    void this.setUpWorker(state).then(() => {
+      if (state.status === 'ready' && this.startedAt > 0) {
+        this.logger.info('joined worker passed its setup', { rank: info.rank })
+      }
+      this.dispatch()
+    })
+  }
+
+  private onWorkerLost(event: WorkerLostEvent): void {
+    const state = this.workers.get(event.rank)
+    if (state) this.markLost(state)
+    // A lost worker's pending receive rejects, and `run` handles its job.
+    this.dispatch()
+  }
+
+  private markLost(state: WorkerState): void {
+    if (state.status === 'lost') return
+    state.status = 'lost'
+    state.lostMs ??= performance.now()
   }
 
   evaluate(request: EvaluationRequest): Promise<Evaluation> {
@@ -203,22 +308,19 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
     })
   }
 
-  utilisation(): WorkerUtilisation[] {
-    const elapsed = Math.max(performance.now() - this.startedAt, 1)
-    return [...this.workers.values()]
-      .sort((a, b) => a.rank - b.rank)
-      .map((worker) => ({
-        rank: worker.rank,
-        busySeconds: worker.busyMs / 1000,
-        evaluations: worker.evaluations,
-        cancelled: worker.cancelled,
-        share: Math.min(worker.busyMs / elapsed, 1),
-      }))
+  stats(): AsyncEvaluatorStats {
+    if (this.startedAt === 0) {
+      return computeStats([], this.rejected, 0, 0)
+    }
+    const end = this.endedAt ?? performance.now()
+    return computeStats(this.accepted, this.rejected, this.startedAt, end)
   }
 
   async teardown(): Promise<void> {
     this.tornDown = true
+    if (this.startedAt > 0) this.endedAt ??= performance.now()
     this.options.coordinator.off('worker-lost', this.onLost)
+    this.options.coordinator.off('worker-joined', this.onJoined)
     for (const job of this.queue.splice(0)) {
       settle(job, failed('the evaluator was torn down before it ran', 0))
     }
@@ -227,9 +329,12 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
 
   /** Gives queued jobs to idle workers, lowest rank first. */
   private dispatch(): void {
+    if (this.startedAt === 0) return
     this.failIfNoWorkers()
-    for (const worker of this.workers.values()) {
-      if (worker.lost || worker.job) continue
+    const ranks = [...this.workers.keys()].sort((a, b) => a - b)
+    for (const rank of ranks) {
+      const worker = this.workers.get(rank)
+      if (worker?.status !== 'ready' || worker.job) continue
       const job = this.queue.shift()
       if (!job) return
       void this.run(worker, job)
@@ -242,6 +347,7 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
     const started = performance.now()
     const attempt: Attempt = { rank: worker.rank, id, cancelled: false }
     worker.job = job
+    worker.jobStartedMs = started
     job.current = attempt
     job.attempts++
 
@@ -264,12 +370,13 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
         rank: worker.rank,
         candidate: job.request.candidate.id,
         attempt: job.attempts,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorText(error),
       })
-      this.lose(worker.rank)
+      this.markLost(worker)
       this.retry(job, worker.rank, error)
     } finally {
       worker.busyMs += performance.now() - started
+      worker.jobStartedMs = undefined
       worker.job = undefined
       job.current = undefined
     }
@@ -313,7 +420,6 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
 
   private retry(job: Job, rank: number, error: unknown): void {
     if (job.settled) return
-    const reason = error instanceof Error ? error.message : String(error)
     if (job.attempts < this.options.attempts && !this.tornDown) {
       this.queue.unshift(job)
       return
@@ -321,31 +427,28 @@ class AsyncEvaluatorImpl implements AsyncEvaluator {
     settle(
       job,
       failed(
-        `worker rank ${rank} was lost and the evaluation had no attempts left (${job.attempts} of ${this.options.attempts}): ${reason}`,
+        `worker rank ${rank} was lost and the evaluation had no attempts left (${job.attempts} of ${this.options.attempts}): ${errorText(error)}`,
         0,
         'NORD_ERR_WORKER_LOST',
       ),
     )
   }
 
-  // NOTE: a worker that later joins to take a lost rank gets no setup task
-  // and no evaluations. The evaluator goes on with the workers it has left.
-  private lose(rank: number): void {
-    const worker = this.workers.get(rank)
-    if (worker) worker.lost = true
-    // A lost worker's pending receive rejects, and `run` handles its job.
-    this.dispatch()
-  }
-
-  /** Fails every queued job once no worker is left, so none waits forever. */
+  /**
+   * Fails every queued job once no worker is ready or setting up, so none
+   * waits forever. A worker that joins later still gets the jobs queued
+   * after that.
+   */
   private failIfNoWorkers(): void {
-    const alive = [...this.workers.values()].some((worker) => !worker.lost)
-    if (alive) return
+    const usable = [...this.workers.values()].some(
+      (worker) => worker.status === 'ready' || worker.status === 'setting-up',
+    )
+    if (usable) return
     for (const job of this.queue.splice(0)) {
       settle(
         job,
         failed(
-          'every worker of the async evaluator was lost',
+          'every worker of the async evaluator was lost or rejected',
           0,
           'NORD_ERR_WORKER_LOST',
         ),
@@ -377,22 +480,4 @@ function settle(job: Job, evaluation: Evaluation): void {
   if (job.settled) return
   job.settled = true
   job.resolve(evaluation)
-}
-
-function withWorker(evaluation: Evaluation, rank: number): Evaluation {
-  return { ...evaluation, extra: { ...evaluation.extra, worker: rank } }
-}
-
-function failed(reason: string, seconds: number, code?: string): Evaluation {
-  return {
-    status: 'failed',
-    fitness: 0,
-    accuracy: null,
-    loss: null,
-    parameters: null,
-    flops: null,
-    seconds,
-    reason,
-    ...(code ? { code } : {}),
-  }
 }

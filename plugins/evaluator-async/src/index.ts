@@ -6,7 +6,7 @@ import type { NordPlugin } from '@nord/core'
 import { type AsyncEvaluator, createAsyncEvaluator } from './evaluator.js'
 import type { AsyncEvaluatorOptions } from './options.js'
 
-export type { AsyncEvaluator, WorkerUtilisation } from './evaluator.js'
+export type { AsyncEvaluator } from './evaluator.js'
 export { asyncWorkerScript, createAsyncEvaluator } from './evaluator.js'
 export type {
   AsyncEvaluatorOptions,
@@ -19,7 +19,12 @@ export {
   EVALUATE_TASK,
   SETUP_TASK,
 } from './protocol.js'
-export { createWorkerTasks } from './worker-tasks.js'
+export type {
+  AsyncEvaluatorStats,
+  RejectedWorker,
+  WorkerStats,
+} from './stats.js'
+export { type AsyncWorkerOptions, asyncWorkerTasks } from './worker-tasks.js'
 
 /** The plugin. Its options include a live coordinator, so code creates it, not a JSON config. */
 const plugin: NordPlugin<'evaluator', AsyncEvaluator, AsyncEvaluatorOptions> = {

@@ -15,19 +15,35 @@ import {
   type SetupReply,
 } from './protocol.js'
 
+/** Options of the worker side of the async evaluator. */
+export interface AsyncWorkerOptions {
+  /**
+   * A folder with the dataset files on this machine. It replaces the
+   * `dataDir` of the setup task, which names a folder on the coordinator's
+   * machine. Absent: the setup task's `dataDir`, else the curator's lookup
+   * (`NORD_DATA_DIR`, the per-user cache, the system folders).
+   */
+  dataDir?: string
+}
+
 /**
- * Creates the setup and evaluate task handlers. Setup loads the data with
- * the curator options it receives and replies with the data's fingerprint.
- * Evaluate trains one descriptor with the local evaluator and replies with
- * its evaluation.
+ * Creates the handlers of the async evaluator's tasks, for `runWorker` or
+ * `serveTasks`. Setup loads the data with the curator options it receives
+ * and replies with the data's fingerprint. Evaluate trains one descriptor
+ * with the local evaluator and replies with its evaluation. Rejected logs
+ * why the coordinator will send this worker no evaluations and stops the
+ * worker, which frees its rank for another worker.
  */
-export function createWorkerTasks(logger: Logger): Record<string, TaskHandler> {
+export function asyncWorkerTasks(
+  logger: Logger,
+  options: AsyncWorkerOptions = {},
+): Record<string, TaskHandler> {
   let evaluator: Evaluator | undefined
 
   return {
     async [SETUP_TASK](environment: Environment, message: TaskMessage) {
       try {
-        evaluator = await loadEvaluator(environment, message, logger)
+        evaluator = await loadEvaluator(environment, message, logger, options)
       } catch (error) {
         const text = error instanceof Error ? error.message : String(error)
         logger.error('loading the data failed', { error: text })
@@ -95,9 +111,16 @@ async function loadEvaluator(
   environment: Environment,
   message: TaskMessage,
   logger: Logger,
+  workerOptions: AsyncWorkerOptions,
 ): Promise<LoadedEvaluator> {
   const curatorOptions = message.dataset as unknown as IdxCuratorOptions
-  const curator = createIdxCurator({ ...curatorOptions, logger })
+  const curator = createIdxCurator({
+    ...curatorOptions,
+    ...(workerOptions.dataDir === undefined
+      ? {}
+      : { dataDir: workerOptions.dataDir }),
+    logger,
+  })
   const dataset = await curator.load()
 
   const options = message.training as unknown as LocalEvaluatorOptions

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -11,18 +11,26 @@ import {
   type Evaluator,
   type EvaluatorContext,
   type JournalEvent,
+  type JsonValue,
   openRunDirectory,
   readJournal,
   runSearch,
   silentLogger,
 } from '@nord/core'
 import { createIdxCurator } from '@nord/curators'
-import { type Coordinator, createCoordinator } from '@nord/environment-ws'
+import {
+  type Coordinator,
+  createCoordinator,
+  launchLocalWorkers,
+  type WorkerLostEvent,
+} from '@nord/environment-ws'
 import { createLocalEvaluator } from '@nord/evaluator-local'
 import { createGeneticOptimizer } from '@nord/optimizer-ga'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   type AsyncEvaluator,
+  type AsyncEvaluatorStats,
+  asyncWorkerScript,
   createAsyncEvaluator,
   resolveAsyncEvaluatorOptions,
 } from '../src/index.js'
@@ -98,6 +106,57 @@ function killFirstWorker(evaluator: AsyncEvaluator): void {
   first.kill('SIGKILL')
 }
 
+/** Kills the first worker and waits until the coordinator frees its rank. */
+async function killFirstWorkerAndWait(
+  evaluator: AsyncEvaluator,
+  coordinator: Coordinator,
+): Promise<number> {
+  const lost = new Promise<number>((resolve) => {
+    const onLost = (event: WorkerLostEvent) => {
+      coordinator.off('worker-lost', onLost)
+      resolve(event.rank)
+    }
+    coordinator.on('worker-lost', onLost)
+  })
+  killFirstWorker(evaluator)
+  return lost
+}
+
+/** Starts one more worker process for `coordinator`, stopped after the test. */
+function startLateWorker(coordinator: Coordinator, args: string[] = []) {
+  const late = launchLocalWorkers(1, coordinator.url, coordinator.token, {
+    script: asyncWorkerScript(),
+    args,
+    stdio: 'ignore',
+  })
+  cleanups.push(() => late.stop())
+  return late
+}
+
+/** Polls `condition` every 50 ms; the test timeout ends a wait that never succeeds. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Creates a Fashion-MNIST folder whose training and test files are swapped. */
+function swappedFashionMnist(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'nord-swapped-'))
+  cleanups.push(async () => rmSync(folder, { recursive: true, force: true }))
+  const system = '/usr/share/datasets/fashion-mnist'
+  const swaps: [string, string][] = [
+    ['train-images-idx3-ubyte.gz', 't10k-images-idx3-ubyte.gz'],
+    ['train-labels-idx1-ubyte.gz', 't10k-labels-idx1-ubyte.gz'],
+  ]
+  mkdirSync(folder, { recursive: true })
+  for (const [train, test] of swaps) {
+    symlinkSync(join(system, test), join(folder, train))
+    symlinkSync(join(system, train), join(folder, test))
+  }
+  return folder
+}
+
 function journalEvaluations(path: string) {
   return readJournal(path).events.filter(
     (event): event is Extract<JournalEvent, { type: 'evaluation' }> =>
@@ -167,7 +226,7 @@ describe('async evaluator', () => {
     }
     const ranks = new Set(remote.map((e) => e.extra?.worker))
     expect(ranks).toEqual(new Set([1, 2]))
-    const utilisation = evaluator.utilisation()
+    const utilisation = evaluator.stats().workers
     expect(utilisation.map((u) => u.rank)).toEqual([1, 2])
     expect(utilisation.every((u) => u.busySeconds > 0)).toBe(true)
     expect(utilisation.reduce((sum, u) => sum + u.evaluations, 0)).toBe(4)
@@ -213,7 +272,79 @@ describe('async evaluator', () => {
     const next = await evaluator.evaluate(request('b', convNet(4, 3), 2))
     expect(next.status).toBe('ok')
     expect(next.extra?.worker).toBe(1)
-    expect(evaluator.utilisation()[0]?.cancelled).toBe(1)
+    expect(evaluator.stats().workers[0]?.cancelled).toBe(1)
+  })
+})
+
+describe('async evaluator with late workers', () => {
+  it('gives work to a worker that takes a lost rank', async () => {
+    const { evaluator, coordinator } = await startCluster(2)
+    const lostRank = await killFirstWorkerAndWait(evaluator, coordinator)
+
+    startLateWorker(coordinator)
+    await waitFor(() => evaluator.stats().workers.length === 3)
+    const requests = [
+      request('a', convNet(4, 3), 1),
+      request('b', convNet(4, 5), 2),
+      request('c', convNet(2, 3), 3),
+      request('d', convNet(3, 7), 4),
+    ]
+    const results = await Promise.all(
+      requests.map((r) => evaluator.evaluate(r)),
+    )
+
+    const stats = evaluator.stats()
+    const entries = stats.workers.filter((w) => w.rank === lostRank)
+    expect(entries).toHaveLength(2)
+    expect(entries[0]?.lost).toBe(true)
+    expect(entries[1]?.lost).toBe(false)
+    expect(entries[1]?.joinedAt).toBeGreaterThan(0)
+    expect(entries[1]?.evaluations).toBeGreaterThan(0)
+    expect(results.every((e) => e.status === 'ok')).toBe(true)
+    expect(results.some((e) => e.extra?.worker === lostRank)).toBe(true)
+    expect(stats.rejected).toEqual([])
+  })
+
+  it('rejects a late worker whose data differs', async () => {
+    const { evaluator, coordinator } = await startCluster(2)
+    const lostRank = await killFirstWorkerAndWait(evaluator, coordinator)
+
+    const late = startLateWorker(coordinator, [
+      '--data-dir',
+      swappedFashionMnist(),
+    ])
+    await waitFor(() => evaluator.stats().rejected.length === 1)
+    const results = await Promise.all([
+      evaluator.evaluate(request('a', convNet(4, 3), 1)),
+      evaluator.evaluate(request('b', convNet(4, 5), 2)),
+    ])
+
+    const stats = evaluator.stats()
+    expect(stats.rejected[0]?.rank).toBe(lostRank)
+    expect(stats.rejected[0]?.reason).toMatch(/different data/)
+    expect(stats.workers).toHaveLength(2)
+    expect(results.every((e) => e.status === 'ok')).toBe(true)
+    expect(results.every((e) => e.extra?.worker !== lostRank)).toBe(true)
+    expect(await late.exited).toEqual([1])
+  })
+
+  it('reports the overall share of busy time', async () => {
+    const { evaluator } = await startCluster(1)
+    await evaluator.evaluate(request('a', convNet(4, 3), 1))
+    await evaluator.teardown?.()
+
+    // The stats must fit the JSON that summary.json records.
+    const first: JsonValue & AsyncEvaluatorStats = evaluator.stats()
+    const second = evaluator.stats()
+    const [worker] = first.workers
+    expect(first.overall.busySeconds).toBe(worker?.busySeconds)
+    expect(first.overall.share).toBeGreaterThan(0)
+    expect(first.overall.share).toBeLessThanOrEqual(1)
+    expect(first.overall.share).toBeCloseTo(
+      first.overall.busySeconds / first.overall.elapsedSeconds,
+      2,
+    )
+    expect(second).toEqual(first)
   })
 })
 
@@ -257,6 +388,9 @@ describe('async evaluator in a search', () => {
       askedIds(run.journalPath).sort(),
     )
     expect(evaluations.length).toBe(8)
+    for (const event of evaluations) {
+      expect([1, 2]).toContain(event.evaluation.extra?.worker)
+    }
   })
 
   it('reruns the candidate of a killed worker', async () => {
@@ -305,7 +439,7 @@ describe('async evaluator in a search', () => {
       evaluations.some((e) => e.evaluation.extra?.worker === lostRank),
     ).toBe(false)
     expect(journalEvaluations(run.journalPath).length).toBe(8)
-    const lost = evaluator.utilisation().find((u) => u.rank === lostRank)
+    const lost = evaluator.stats().workers.find((u) => u.rank === lostRank)
     expect(lost?.evaluations).toBe(0)
     expect(lost?.busySeconds).toBeGreaterThan(0)
   })

@@ -151,13 +151,18 @@ export function createLocalEvaluator(
           },
         }
       } catch (error) {
-        return failure(error, (performance.now() - started) / 1000)
+        return evaluationOfError(error, (performance.now() - started) / 1000)
       }
     },
   }
 }
 
-function failure(error: unknown, seconds: number): Evaluation {
+/**
+ * The evaluation of a training that threw: `invalid` when the network
+ * cannot be built (or exceeds the memory limit), else `failed`; fitness 0,
+ * with the error's message and code.
+ */
+export function evaluationOfError(error: unknown, seconds: number): Evaluation {
   const code = isNordError(error) ? error.code : undefined
   const message = error instanceof Error ? error.message : String(error)
   return {
