@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { isNordError } from '@nord/core'
 import { Command, CommanderError, Option } from 'commander'
+import { benchCommand } from './bench.js'
 import { coordinatorCommand, DEFAULT_PORT, workerCommand } from './cluster.js'
 import { inspectCommand } from './inspect.js'
 import { reportCommand } from './report.js'
@@ -117,6 +118,21 @@ export function createProgram(): Command {
     .option('--out <dir>', 'report folder (default: <run-dir>/report)')
     .action(async (runDir, options) => {
       program.setOptionValue('exitCode', await reportCommand(runDir, options))
+    })
+
+  program
+    .command('bench')
+    .description(
+      'Compare the NORD experiments and other design methods under the same ' +
+        'budget, data and seeds, with statistics and an HTML report; ' +
+        '`nord bench --help` lists its options',
+    )
+    .argument('[args...]', 'perf, report, or the suite options')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (args: string[]) => {
+      program.setOptionValue('exitCode', await benchCommand(args))
     })
 
   program

@@ -20,6 +20,23 @@ const tinySearch = [
   '--no-progress',
 ]
 
+describe('nord bench', () => {
+  it('prints the suite options with --help', async () => {
+    const result = await nord(['bench', '--help'])
+
+    expect(result.code).toBe(0)
+    expect(result.stdout + result.stderr).toContain('Usage: nord bench')
+    expect(result.stdout + result.stderr).toContain('--seeds R')
+  })
+
+  it('rejects an unknown method', async () => {
+    const result = await nord(['bench', '--methods', 'e9'])
+
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toContain('e9')
+  })
+})
+
 describe('nord inspect', () => {
   it('prints layers, shapes and totals', async () => {
     const dir = tempDir()
