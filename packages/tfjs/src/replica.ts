@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs-core'
 import type { LayersModel } from '@tensorflow/tfjs-layers'
 
 /**
- * How one replica reaches the others. Every replica calls `shareWeights`
+ * The link of one replica to the others. Every replica calls `shareWeights`
  * once and `sum` the same number of times with buffers of the same lengths,
  * in the same order, as with any collective.
  */
@@ -17,7 +17,7 @@ export interface Replica {
   /**
    * This replica's block of each batch: block `index` of `count` contiguous
    * blocks, by `shardRange` from `@nord/core`. Null for a replica that
-   * holds no samples and only keeps its weights in step with the others,
+   * trains on no samples and only keeps its weights in step with the others,
    * such as a coordinator that takes part in every collective.
    */
   block: { index: number; count: number } | null
@@ -30,7 +30,7 @@ export interface Replica {
   sum(buffer: Float32Array): Promise<Float32Array>
 }
 
-/** The positions of `batch` that a replica trains on: its block of the batch. */
+/** Returns the elements of `batch` that a replica trains on: its block of the batch. */
 export function replicaSlice<T>(batch: readonly T[], replica: Replica): T[] {
   if (replica.block === null) return []
   const { index, count } = replica.block
@@ -94,7 +94,7 @@ export function assignWeights(
   }
 }
 
-/** The SHA-256 of a weight buffer's bytes: equal digests mean equal weights. */
+/** Returns the SHA-256 of a weight buffer's bytes: equal digests mean equal weights. */
 export function weightsDigest(weights: Float32Array): string {
   return createHash('sha256')
     .update(

@@ -95,10 +95,10 @@ export interface TrainOptions {
   signal?: AbortSignal
   /**
    * Trains as one replica of several (data-parallel). The replicas start
-   * from the root's weights; each takes its block of every batch of
-   * `batchSize` samples (the global batch, drawn from the whole
-   * `dataset.train`, which every replica holds), and the summed gradient,
-   * divided by the batch's size, updates every replica alike. So N replicas
+   * from the root's weights. Every replica has the whole `dataset.train`
+   * and takes its block of every batch of `batchSize` samples (the global
+   * batch). The summed gradient, divided by the batch's size, updates every
+   * replica alike. So N replicas
    * follow single-process training with the same `batchSize` and seed, up
    * to float rounding. `dataset.test` and `dataset.validation` are this
    * replica's shards; their scores are summed over the replicas. Dropout

@@ -386,6 +386,7 @@ class CoordinatorEnvironment extends EventEmitter implements Coordinator {
           peer,
           'NORD_ERR_WORKER_LOST',
           `connection closed (${code}: ${text})`,
+          code === 1000,
         )
       }
     })
@@ -647,8 +648,17 @@ class CoordinatorEnvironment extends EventEmitter implements Coordinator {
     )
   }
 
-  /** Frees the rank of a peer and fails the work that waited on it. */
-  private losePeer(peer: Peer, code: string, reason: string): void {
+  /**
+   * Frees the rank of a peer and fails the work that waited on it. `left`
+   * marks a worker that closed its connection normally (code 1000, which a
+   * worker's `stop()` sends), which is logged as information, not a warning.
+   */
+  private losePeer(
+    peer: Peer,
+    code: string,
+    reason: string,
+    left = false,
+  ): void {
     if (this.peers.get(peer.rank) !== peer) return
     this.peers.delete(peer.rank)
 
@@ -661,7 +671,8 @@ class CoordinatorEnvironment extends EventEmitter implements Coordinator {
     this.mailbox.fail(peer.rank, error)
     if (this.stopped) return
 
-    this.logger.warn('worker lost', { rank: peer.rank, reason })
+    if (left) this.logger.info('worker left', { rank: peer.rank, reason })
+    else this.logger.warn('worker lost', { rank: peer.rank, reason })
     const { link: _link, lastSeen: _lastSeen, ready: _ready, ...info } = peer
     this.emit('worker-lost', { ...info, code, reason })
   }

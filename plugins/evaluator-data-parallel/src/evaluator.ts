@@ -458,6 +458,8 @@ class DataParallelEvaluatorImpl implements DataParallelEvaluator {
         trainingSeconds: own.trainingSeconds,
         trainedSamples: own.trainedSamples,
         batchSize: this.options.training.batchSize,
+        learningRate: this.options.training.learningRate,
+        scaling: this.options.scaling,
       },
     }
   }

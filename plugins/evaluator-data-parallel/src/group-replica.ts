@@ -2,7 +2,7 @@
  * One replica's link to the others over a nord environment. Two values
  * ride at the end of every all-reduce: an error flag, raised by a replica
  * that failed on its own, and an abort flag, raised by the coordinator when
- * the evaluation was aborted. Every replica sees the same sums, so all stop
+ * the evaluation was aborted. Every replica receives the same sums, so all stop
  * at the same collective and none waits for a peer that gave up.
  */
 import { type Environment, NordError } from '@nord/core'
@@ -38,7 +38,8 @@ export class GroupReplica implements Replica {
 
   /**
    * Tells the other replicas that this one failed on its own, at the
-   * collective they wait in, unless the group already stopped. Never throws.
+   * collective they wait in, unless the group already stopped. It catches
+   * the error of that collective, so it never rejects.
    */
   async fail(): Promise<void> {
     if (this.stopped) return
@@ -50,7 +51,7 @@ export class GroupReplica implements Replica {
     }
   }
 
-  /** The first collective: every replica says whether it could build its network. */
+  /** Runs the first collective, in which every replica reports whether it could build its network. */
   private async vote(failed: boolean): Promise<void> {
     await this.reduce(new Float32Array(0), failed)
     this.voted = true
@@ -95,7 +96,7 @@ export class GroupReplica implements Replica {
   }
 }
 
-/** The options of `trainAndScore` for one replica, the same on every rank. */
+/** Returns the options of `trainAndScore` for one replica, the same on every rank. */
 export function replicaTrainOptions(
   training: ReplicaTraining,
   seed: number,

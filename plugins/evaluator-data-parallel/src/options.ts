@@ -11,7 +11,7 @@ import {
 export interface DataParallelEvaluatorOptions extends LocalEvaluatorOptions {
   /**
    * The cluster's coordinator; `setup` listens and starts it. Its world
-   * size is the workers plus one: every worker holds a replica, and the
+   * size is the workers plus one: every worker trains a replica, and the
    * coordinator keeps one without data. Required.
    */
   coordinator: Coordinator
@@ -73,7 +73,7 @@ export interface ResolvedDataParallelEvaluatorOptions {
   rejoinTimeout: number
   stdio: 'inherit' | 'pipe' | 'ignore'
   training: ReplicaTraining
-  /** How the global batch and learning rate were chosen, for logs and reports. */
+  /** The rule that set the global batch and learning rate, for logs and reports. */
   scaling: 'global-batch' | 'per-worker-batch'
 }
 
@@ -183,7 +183,7 @@ export function resolveDataParallelEvaluatorOptions(
   }
 }
 
-/** The local evaluator's training options, with their problems renamed into `issues`. */
+/** Resolves the local evaluator's training options, adding their problems to `issues`. */
 function resolveTraining(
   local: LocalEvaluatorOptions,
   issues: IssueList,

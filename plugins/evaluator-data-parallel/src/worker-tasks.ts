@@ -129,7 +129,7 @@ async function trainReplica(
   return reply
 }
 
-/** Every training sample, and this replica's shard of the test and validation splits. */
+/** Returns the dataset of one replica: every training sample, and its shard of the test and validation splits. */
 export function replicaDataset(
   dataset: Dataset,
   index: number,
