@@ -53,27 +53,29 @@ describe('examples', () => {
     expect(lines.at(-1).type).toBe('run-end')
   }, 300_000)
 
-  it.each([
-    'data-parallel',
-    'async',
-  ])('cluster-search runs with the %s evaluator', async (mode) => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'nord-example-')), 'run')
-    const { stdout } = await runExample('cluster-search.ts', [mode, dir])
+  it.each(['data-parallel', 'async'])(
+    'cluster-search runs with the %s evaluator',
+    async (mode) => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'nord-example-')), 'run')
+      const { stdout } = await runExample('cluster-search.ts', [mode, dir])
 
-    expect(stdout).toContain('status: completed')
-    expect(stdout).toContain('evaluations: 8')
-    const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line))
-    const trained = lines.filter(
-      (event) => event.type === 'evaluation' && event.evaluation.status === 'ok',
-    )
-    expect(trained.length).toBeGreaterThan(0)
-    for (const event of trained) {
-      const { extra } = event.evaluation
-      if (mode === 'async') expect([1, 2]).toContain(extra.worker)
-      else expect(extra.workers).toEqual([1, 2])
-    }
-  }, 300_000)
+      expect(stdout).toContain('status: completed')
+      expect(stdout).toContain('evaluations: 8')
+      const lines = readFileSync(join(dir, 'journal.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+      const trained = lines.filter(
+        (event) =>
+          event.type === 'evaluation' && event.evaluation.status === 'ok',
+      )
+      expect(trained.length).toBeGreaterThan(0)
+      for (const event of trained) {
+        const { extra } = event.evaluation
+        if (mode === 'async') expect([1, 2]).toContain(extra.worker)
+        else expect(extra.workers).toEqual([1, 2])
+      }
+    },
+    300_000,
+  )
 })
