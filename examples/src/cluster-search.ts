@@ -1,8 +1,8 @@
 /**
- * Composes a search on a cluster in user code: the same GA as
- * `ga-search.ts`, with each network trained by two worker processes at
- * once (`data-parallel`), or with whole networks farmed out to them
- * (`async`, the steady-state GA, no barrier between candidates).
+ * Composes a search on a cluster in user code, with the same GA as
+ * `ga-search.ts`. With `data-parallel`, two worker processes train each
+ * network together. With `async`, each worker trains whole networks, and
+ * the steady-state GA gets each result as it arrives.
  *
  * Run: pnpm --filter @nord/examples cluster-search [data-parallel|async] [RUN_DIR]
  */

@@ -2,13 +2,16 @@ import {
   type Candidate,
   checkResults,
   createRandom,
-  type Genotype,
+  type Individual,
   type IntegerGene,
   isNumberedBelow,
   type JsonValue,
+  loadPopulation,
+  type Member,
   type Optimizer,
   type Random,
   type Result,
+  savePopulation,
 } from '@nord/core'
 import packageJson from '../package.json' with { type: 'json' }
 import {
@@ -18,7 +21,6 @@ import {
 } from './options.js'
 import {
   type EvolutionState,
-  type IndividualState,
   parseEvolutionState,
   STATE_FORMAT,
 } from './state.js'
@@ -64,9 +66,6 @@ export interface EvolutionOptimizer extends Optimizer {
   restore(state: JsonValue): void
 }
 
-type Individual = { id: string; genotype: Genotype; parents: string[] }
-type Member = Individual & { fitness: number }
-
 const ID_PREFIX = 'c'
 
 /**
@@ -99,7 +98,7 @@ class RegularizedEvolution implements EvolutionOptimizer {
   private proposed = 0
   /** The living individuals from the oldest to the newest arrival. */
   private population: Member[] = []
-  private readonly pending = new Map<string, Individual>()
+  private pending = new Map<string, Individual>()
 
   constructor(
     readonly options: ResolvedEvolutionOptions,
@@ -149,12 +148,7 @@ class RegularizedEvolution implements EvolutionOptimizer {
     return {
       format: STATE_FORMAT,
       proposed: this.proposed,
-      population: this.population.map((member) =>
-        saveIndividual(member, member.fitness),
-      ),
-      pending: [...this.pending.values()].map((individual) =>
-        saveIndividual(individual, null),
-      ),
+      ...savePopulation(this.population, this.pending.values()),
       random: this.random.getState(),
     }
   }
@@ -167,14 +161,9 @@ class RegularizedEvolution implements EvolutionOptimizer {
     )
 
     this.proposed = parsed.proposed
-    this.population = parsed.population.map((saved) => ({
-      ...loadIndividual(saved),
-      fitness: saved.fitness!,
-    }))
-    this.pending.clear()
-    for (const saved of parsed.pending) {
-      this.pending.set(saved.id, loadIndividual(saved))
-    }
+    const { population, pending } = loadPopulation(parsed)
+    this.population = population
+    this.pending = pending
     this.random.setState(parsed.random)
   }
 
@@ -209,25 +198,5 @@ class RegularizedEvolution implements EvolutionOptimizer {
       if (contender.fitness > best.fitness) best = contender
     }
     return best
-  }
-}
-
-function saveIndividual(
-  individual: Individual,
-  fitness: number | null,
-): IndividualState {
-  return {
-    id: individual.id,
-    genotype: individual.genotype.slice(),
-    parents: individual.parents.slice(),
-    fitness,
-  }
-}
-
-function loadIndividual(saved: IndividualState): Individual {
-  return {
-    id: saved.id,
-    genotype: saved.genotype.slice(),
-    parents: saved.parents.slice(),
   }
 }

@@ -4,17 +4,15 @@ import {
   type IntegerGene,
   isNumberedBelow,
   type JsonValue,
+  loadPopulation,
   type Optimizer,
   type Random,
   type Result,
+  savePopulation,
 } from '@nord/core'
 import packageJson from '../package.json' with { type: 'json' }
 import { Breeder, type Offspring, type Parent } from './breeding.js'
-import {
-  type Individual,
-  loadIndividual,
-  saveIndividual,
-} from './individual.js'
+import type { Individual } from './individual.js'
 import { OPTIMIZER_NAME } from './name.js'
 import type { ResolvedGeneticOptions } from './options.js'
 import { STATE_FORMAT } from './state.js'
@@ -73,7 +71,7 @@ export class SteadyStateGeneticAlgorithm
   private proposed = 0
   /** Evaluated individuals from the oldest to the newest arrival. */
   private population: Member[] = []
-  private readonly pending = new Map<string, Individual>()
+  private pending = new Map<string, Individual>()
   private readonly breeder: Breeder
 
   constructor(
@@ -146,12 +144,7 @@ export class SteadyStateGeneticAlgorithm
       format: STATE_FORMAT,
       variant: 'steady-state',
       proposed: this.proposed,
-      population: this.population.map((member) =>
-        saveIndividual(member, member.fitness),
-      ),
-      pending: [...this.pending.values()].map((individual) =>
-        saveIndividual(individual, null),
-      ),
+      ...savePopulation(this.population, this.pending.values()),
       random: this.random.getState(),
     }
   }
@@ -164,14 +157,9 @@ export class SteadyStateGeneticAlgorithm
     )
 
     this.proposed = parsed.proposed
-    this.population = parsed.population.map((saved) => ({
-      ...loadIndividual(saved),
-      fitness: saved.fitness!,
-    }))
-    this.pending.clear()
-    for (const saved of parsed.pending) {
-      this.pending.set(saved.id, loadIndividual(saved))
-    }
+    const { population, pending } = loadPopulation(parsed)
+    this.population = population
+    this.pending = pending
     this.random.setState(parsed.random)
   }
 
