@@ -3,10 +3,12 @@
  * of E2, E3 and E4 over E1 on the same search and seed with 1 and 2
  * workers.
  */
+
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   type Evaluator,
+  IssueList,
   NordError,
   type Optimizer,
   openRunDirectory,
@@ -49,6 +51,7 @@ export async function runPerf(
 ): Promise<{ results: PerfResults; report: string }> {
   const { overheadEvaluations, workerCounts, seed, ...suite } = options
   const resolved = resolveSuiteOptions({ ...suite, methods: SPEEDUP_METHODS })
+  checkWorkerCounts(workerCounts)
   const perfDir = join(resolved.out, 'perf')
   checkPerfFolder(perfDir)
   mkdirSync(perfDir, { recursive: true })
@@ -232,4 +235,25 @@ function speedupRow(
     utilisation: run.utilisation,
     dir: run.dir,
   }
+}
+
+/**
+ * Checks the worker counts of the speed-up runs before any run starts.
+ *
+ * @throws NordValidationError `NORD_ERR_INVALID_OPTION` naming `workerCounts`.
+ */
+function checkWorkerCounts(counts: number[] | undefined): void {
+  if (counts === undefined) return
+  const issues = new IssueList()
+  if (counts.length === 0)
+    issues.add('workerCounts', 'must list at least one count')
+  for (const count of counts) {
+    if (!Number.isSafeInteger(count) || count < 1) {
+      issues.add(
+        'workerCounts',
+        `must be integers >= 1, got ${JSON.stringify(count)}`,
+      )
+    }
+  }
+  issues.throwIfAny('the perf options')
 }

@@ -144,14 +144,19 @@ export function createClusterEvaluator(
     .options as Record<string, unknown> & { workers?: number }
   const localWorkers = Number(workers)
   const ranks = localWorkers + cluster.externalWorkers
-  if (Number.isSafeInteger(ranks) && ranks < 1) {
-    const issues = new IssueList()
+  const issues = new IssueList()
+  if (!Number.isSafeInteger(localWorkers) || localWorkers < 0) {
     issues.add(
       'evaluator.options.workers',
-      'must be at least 1 when --external-workers is 0, got 0',
+      `must be a non-negative integer, got ${JSON.stringify(workers)}`,
     )
-    issues.throwIfAny(`the ${kind} evaluator`)
+  } else if (ranks < 1) {
+    issues.add(
+      'evaluator.options.workers',
+      `must be at least 1 when --external-workers is 0, got ${localWorkers}`,
+    )
   }
+  issues.throwIfAny(`the ${kind} evaluator`)
 
   const options: CoordinatorOptions = {
     port: cluster.port,

@@ -47,7 +47,13 @@ export function launchLocalWorkers(
       process.execPath,
       [script, '--connect', url, ...(options.args ?? [])],
       {
-        env: { ...process.env, ...options.env, NORD_TOKEN: token },
+        env: {
+          ...process.env,
+          ...options.env,
+          NORD_TOKEN: token,
+          // The worker exits when this process is gone (see runWorkerProcess).
+          NORD_PARENT_PID: String(process.pid),
+        },
         stdio: [
           'ignore',
           options.stdio ?? 'inherit',

@@ -38,6 +38,7 @@ export async function runWorkerProcess(
     write: (line) => process.stderr.write(`[worker ${process.pid}] ${line}\n`),
   })
 
+  watchParent(logger)
   process.exitCode = await runWorker({
     url: values.connect ?? '',
     token: process.env.NORD_TOKEN ?? '',
@@ -46,4 +47,24 @@ export async function runWorkerProcess(
     logger,
     tasks: createTasks?.(logger, { dataDir: values['data-dir'] }),
   })
+}
+
+/**
+ * Exits when the process that started this worker is gone, such as a
+ * search killed with SIGKILL, instead of retrying its connection for about
+ * a minute. `launchLocalWorkers` sets `NORD_PARENT_PID`; a worker started
+ * by hand has no parent to watch.
+ */
+function watchParent(logger: Logger): void {
+  const parent = Number(process.env.NORD_PARENT_PID)
+  if (!Number.isSafeInteger(parent) || parent <= 0) return
+  const timer = setInterval(() => {
+    // A child whose parent died is adopted by another process.
+    if (process.ppid === parent) return
+    logger.error('the process that started this worker is gone; exiting', {
+      parent,
+    })
+    process.exit(1)
+  }, 500)
+  timer.unref()
 }

@@ -142,3 +142,41 @@ describe('heartbeats', () => {
     }
   }, 30_000)
 })
+
+describe('a local worker whose launching process is killed', () => {
+  it('exits instead of retrying its connection', async () => {
+    const { spawn } = await import('node:child_process')
+    const { createServer } = await import('node:net')
+    // A port that was free a moment ago, so every connection is refused.
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    await new Promise((resolve) => server.close(resolve))
+
+    const fixture = new URL('./fixtures/launching-parent.mjs', import.meta.url)
+    const parent = spawn(process.execPath, [fixture.pathname, String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const pid = await new Promise<number>((resolve) =>
+      parent.stdout.once('data', (chunk) => resolve(Number(String(chunk)))),
+    )
+    parent.kill('SIGKILL')
+
+    // Without the watch the worker retries for about a minute.
+    const alive = () => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    const deadline = Date.now() + 10_000
+    while (alive() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    const stillAlive = alive()
+    if (stillAlive) process.kill(pid, 'SIGKILL')
+    expect(stillAlive).toBe(false)
+  }, 30_000)
+})
