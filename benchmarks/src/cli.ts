@@ -221,6 +221,8 @@ async function withFlagNames<T>(task: () => Promise<T>): Promise<T> {
 
 /** Converts an option key to its flag: `trainSize` to `--train-size`, `methods[1]` to `--methods[1]`. */
 function flagOf(path: string): string {
-  const kebab = path.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
-  return `--${kebab.replace(/^workerCounts/, 'workers')}`
+  // `workerCounts` is the option that `--workers` of `bench perf` sets.
+  const key = path.replace(/^workerCounts/, 'workers')
+  const kebab = key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
+  return `--${kebab}`
 }
