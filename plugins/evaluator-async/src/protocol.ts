@@ -1,6 +1,5 @@
 /** Messages between the async evaluator (rank 0) and its workers. */
-import { createHash } from 'node:crypto'
-import type { Dataset, JsonValue } from '@nord/core'
+import type { JsonValue } from '@nord/core'
 
 /** Task name of the message that makes a worker load the data. */
 export const SETUP_TASK = 'nord:evaluator-async/setup'
@@ -39,27 +38,5 @@ export interface EvaluationReply {
   [key: string]: JsonValue | undefined
 }
 
-/**
- * Returns the SHA-256 of a dataset's shapes, images and labels, so that two
- * processes can check that they loaded the same samples in the same order.
- */
-export function datasetFingerprint(dataset: Dataset): string {
-  const hash = createHash('sha256')
-  hash.update(JSON.stringify([dataset.inputShape, dataset.classes]))
-  for (const split of [dataset.train, dataset.validation, dataset.test]) {
-    if (!split) {
-      hash.update('none')
-      continue
-    }
-    hash.update(`${split.count}`)
-    hash.update(
-      new Uint8Array(
-        split.images.buffer,
-        split.images.byteOffset,
-        split.images.byteLength,
-      ),
-    )
-    hash.update(split.labels)
-  }
-  return hash.digest('hex')
-}
+/** The fingerprint workers and coordinator compare, shared with the data-parallel evaluator. */
+export { datasetFingerprint } from '@nord/curators'

@@ -166,7 +166,7 @@ describe('the data-parallel evaluator', () => {
     expect(next.status).toBe('ok')
   })
 
-  it('starts an evaluation over on a new worker when one is killed during it', async () => {
+  it('restarts on a replacement after SIGKILL', async () => {
     const { coordinator, evaluator } = await startCluster(2, { attempts: 2 })
     onAllReduce(coordinator, 5, () => evaluator.processes[0]!.kill('SIGKILL'))
 

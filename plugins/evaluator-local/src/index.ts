@@ -158,9 +158,9 @@ export function createLocalEvaluator(
 }
 
 /**
- * The evaluation of a training that threw: `invalid` when the network
- * cannot be built (or exceeds the memory limit), else `failed`; fitness 0,
- * with the error's message and code.
+ * Returns the evaluation of a training that threw, with fitness 0 and the
+ * error's message and code. It is `invalid` when the network cannot be
+ * built or exceeds the memory limit, and `failed` otherwise.
  */
 export function evaluationOfError(error: unknown, seconds: number): Evaluation {
   const code = isNordError(error) ? error.code : undefined
